@@ -1,0 +1,60 @@
+# Two commands from a fresh clone: `make run` and `make test`. `make install` is the set-up both use.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app wsgi
+VENDOR := app/static/vendor/utrecht
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: install run test test-sqlite test-postgres lint translations browser clean
+
+install: $(VENV)/.installed $(VENDOR)/.installed translations
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# NL Design System CSS comes from npm; it is copied here at set-up and never committed.
+$(VENDOR)/.installed: node_modules/.installed
+	mkdir -p $(VENDOR)
+	cp node_modules/@utrecht/design-tokens/dist/theme.css $(VENDOR)/theme.css
+	cp node_modules/@utrecht/component-library-css/dist/index.css $(VENDOR)/components.css
+	touch $@
+
+translations: $(VENV)/.installed
+	$(FLASK) translate compile >/dev/null
+
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) seed demo
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+# Browser tests need Debian's Chromium; install it when we may (root, apt) and it is missing.
+browser:
+	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	    || echo "could not install chromium: browser tests will fail"; \
+	fi
+
+test: install browser test-sqlite test-postgres
+
+test-sqlite:
+	$(PY) -m pytest -q -p no:cacheprovider
+
+# The suite again on a throwaway PostgreSQL cluster that tests/pg_cluster.py starts and removes.
+test-postgres:
+	$(PY) tests/pg_cluster.py -- $(PY) -m pytest -q -p no:cacheprovider
+
+lint:
+	$(VENV)/bin/ruff check app tests bench
+
+clean:
+	rm -rf $(VENV) node_modules app/static/vendor

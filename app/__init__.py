@@ -1,0 +1,107 @@
+"""The application factory: `create_app()` builds a configured app; nothing runs at import time."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from config import Config, config_from_env, development_secret_key
+from app.models_common import render_migration_type
+from app.extensions import babel, csrf, db, limiter, login_manager, migrate, select_locale
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: type[Config] | None = None, overrides: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_path=os.environ.get("INSTANCE_PATH") or str(ROOT / "instance"))
+    app.config.from_object(config or config_from_env())
+    if overrides:
+        app.config.update(overrides)
+    _ensure_secret_key(app)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_request_hooks(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def _ensure_secret_key(app: Flask) -> None:
+    if app.config.get("SECRET_KEY"):
+        return
+    if app.config["NAME"] == "production":
+        raise RuntimeError("SECRET_KEY must be set in production (an environment variable).")
+    app.config["SECRET_KEY"] = development_secret_key(app.instance_path)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """SQLite: write-ahead log, foreign keys enforced, wait instead of failing when busy."""
+    module = type(dbapi_connection).__module__
+    if not module.startswith("sqlite3"):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def register_extensions(app: Flask) -> None:
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite:///") and ":memory:" not in uri:
+        Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True,
+                     render_item=render_migration_type)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+
+    from app.accounts.sessions import init_login
+
+    init_login(app, login_manager)
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.accounts.views import bp as accounts_bp
+    from app.accounts.admin import bp as admin_bp
+    from app.pages.views import bp as pages_bp
+    from app.processes.views import bp as processes_bp
+
+    for blueprint in (pages_bp, accounts_bp, admin_bp, processes_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from app.errors import register
+
+    register(app)
+
+
+def register_request_hooks(app: Flask) -> None:
+    from app.security import register
+
+    register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from app.templating import register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from app.cli import register
+
+    register(app)
+
+
+__all__ = ["create_app"]

@@ -1,0 +1,1 @@
+"""Accounts: registration, login, passwords, profile, organisations and memberships."""

@@ -1,0 +1,97 @@
+"""Command-line operations: `flask users …`, `flask seed …`, `flask translate …`.
+
+They call the same services as the views.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from app.errors import DomainError
+from app.extensions import db
+
+ROOT = Path(__file__).resolve().parent.parent
+TRANSLATIONS = ROOT / "app" / "translations"
+POT = TRANSLATIONS / "messages.pot"
+
+users_cli = AppGroup("users", help="Manage accounts.")
+seed_cli = AppGroup("seed", help="Load data.")
+translate_cli = AppGroup("translate", help="Extract, update and compile the translations.")
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--name", required=True, help="Display name.")
+@click.option("--role", required=True, help="resident, partner, wijkregisseur, facilitator, wethouder, council or admin.")
+@click.option("--org", "organisation", default="", help="Organisation the person represents (must exist).")
+@click.option("--signatory", is_flag=True, help="May sign covenants for the organisation.")
+@click.option("--password-stdin", is_flag=True, required=True, help="Read the password from standard input.")
+def users_create(email, name, role, organisation, signatory, password_stdin):
+    """Create an account (memberships are approved at once)."""
+    from app.accounts.models import Role
+    from app.accounts.services import NewUser, create_user
+
+    if role not in {r.value for r in Role}:
+        raise click.BadParameter(f"choose one of {', '.join(r.value for r in Role)}", param_hint="--role")
+    password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        user = create_user(NewUser(email=email, display_name=name, role=role, password=password,
+                                   organisation=organisation, signatory=signatory))
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(f"{error.field or 'error'}: {error.message}") from None
+    db.session.commit()
+    click.echo(f"created user {user.id} <{user.email}> as {user.role}")
+
+
+@seed_cli.command("demo")
+def seed_demo():
+    """Load the Buytenwegh demo process and demo accounts (development only, idempotent)."""
+    from app.seeding import load_demo
+
+    if current_app.config["NAME"] == "production":
+        raise click.ClickException("refusing to load demo data in production (APP_CONFIG=production)")
+    added = load_demo()
+    db.session.commit()
+    click.echo("demo data: " + ", ".join(f"{count} {what} added" for what, count in added.items()))
+
+
+def _babel(*args: str) -> None:
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], check=True, cwd=ROOT)
+
+
+@translate_cli.command("extract")
+def translate_extract():
+    """Write messages.pot from the code and templates."""
+    _babel("extract", "-F", "babel.cfg", "-k", "_l", "--no-location", "--sort-output", "-o", str(POT), ".")
+
+
+@translate_cli.command("update")
+def translate_update():
+    """Extract, then merge new strings into every language's .po file."""
+    translate_extract()
+    _babel("update", "-i", str(POT), "-d", str(TRANSLATIONS), "--no-fuzzy-matching", "--ignore-obsolete")
+
+
+@translate_cli.command("compile")
+def translate_compile():
+    """Compile the .po files into the .mo files the app reads."""
+    _babel("compile", "-d", str(TRANSLATIONS), "--statistics")
+
+
+@translate_cli.command("init")
+@click.argument("lang")
+def translate_init(lang):
+    """Start a new language."""
+    _babel("init", "-i", str(POT), "-d", str(TRANSLATIONS), "-l", lang)
+
+
+def register(app: Flask) -> None:
+    for group in (users_cli, seed_cli, translate_cli):
+        app.cli.add_command(group)

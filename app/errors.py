@@ -1,0 +1,76 @@
+"""Error pages in the site's style, and the domain error that services raise."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+
+from app.extensions import db
+
+
+class DomainError(Exception):
+    """A rule of the domain was not met. `field` names the form field it belongs to, if any."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def apply_to_form(form, error: DomainError) -> None:
+    """Show a service's error next to its field (or at the top of the form)."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path == "/healthz"
+
+
+def _render(status: int, title: str, message: str):
+    if _wants_json():
+        return jsonify({"error": title, "message": message}), status
+    return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return _render(400, _("The form has expired"),
+                       _("For your safety a form only works for a limited time. Go back, reload the page and try again."))
+
+    @app.errorhandler(400)
+    def bad_request(error):
+        return _render(400, _("Something is wrong with this request"),
+                       getattr(error, "description", None) or _("Go back and try again."))
+
+    @app.errorhandler(403)
+    def forbidden(error):
+        description = getattr(error, "description", "")
+        if not description or description.startswith("You don't have the permission"):
+            description = _("You may not do this.")
+        return _render(403, _("This is not possible"), description)
+
+    @app.errorhandler(404)
+    def not_found(error):
+        return _render(404, _("Page not found"),
+                       _("This page does not exist (any more). Check the address, or start again from the home page."))
+
+    @app.errorhandler(405)
+    def method_not_allowed(error):
+        return _render(405, _("This is not possible"), _("This page cannot be used in this way."))
+
+    @app.errorhandler(429)
+    def too_many(error):
+        return _render(429, _("Too many attempts"),
+                       _("You tried this too often in a short time. Wait a few minutes and try again."))
+
+    @app.errorhandler(500)
+    def server_error(error):
+        db.session.rollback()
+        return _render(500, _("Something went wrong on our side"),
+                       _("Nothing you did caused this. Try again later. If it keeps happening, let the neighbourhood director know."))

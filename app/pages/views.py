@@ -1,0 +1,47 @@
+"""Home, the privacy and accessibility statements, the language switch and the health check."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session
+
+from app.extensions import db
+from app.processes.services import list_processes
+from app.security import safe_next
+
+bp = Blueprint("pages", __name__)
+
+
+@bp.route("/")
+def home():
+    return render_template("pages/home.html", processes=list_processes())
+
+
+@bp.route("/privacy")
+def privacy():
+    return render_template("pages/privacy.html")
+
+
+@bp.route("/accessibility")
+def accessibility():
+    return render_template("pages/accessibility.html")
+
+
+@bp.route("/language", methods=["POST"])
+def set_language():
+    """Remember the chosen language in the session. A plain form: works without JavaScript."""
+    lang = request.form.get("lang", "")
+    if lang in current_app.config["LANGUAGES"]:
+        session["lang"] = lang
+    return redirect(safe_next(request.form.get("next")))
+
+
+@bp.route("/healthz")
+def healthz():
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except Exception:  # noqa: BLE001 - any failure means "not healthy"
+        current_app.logger.exception("health check failed")
+        db.session.rollback()
+        return jsonify({"status": "error"}), 503
+    return jsonify({"status": "ok"})

@@ -1,0 +1,297 @@
+"""Who may do what, on what, in which phase. Every view and template asks here.
+
+Each action has one rule, built from small predicates (signed in, role,
+approved membership, phase). A rule returns a `Decision`: truthy when allowed,
+otherwise carrying a plain-language reason and, where the phase is the reason,
+when the action opens. Nothing else in the code decides permissions.
+
+Usage: ``can(current_user, "issue.propose", process)`` in views and templates,
+``require("process.set_phase", process)`` in views (403 with the reason).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import abort
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from app.accounts.models import Role
+from app.processes.models import PHASE_ORDER, PhaseKey, phase_label
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: str = ""
+    opens: str = ""  # when a phase is the reason: when it opens
+    because: str = ""  # "login", "role", "membership" or "phase"
+
+    @property
+    def needs_login(self) -> bool:
+        return self.because == "login"
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+    @property
+    def message(self) -> str:
+        return " ".join(part for part in (self.reason, self.opens) if part)
+
+
+ALLOW = Decision(True)
+Rule = Callable[[object, object], Decision]
+RULES: dict[str, Rule] = {}
+
+PARTICIPANTS = (Role.RESIDENT, Role.PARTNER)
+MODERATORS = (Role.WIJKREGISSEUR, Role.ADMIN)
+MUNICIPALITY = (Role.WIJKREGISSEUR, Role.FACILITATOR, Role.WETHOUDER)
+
+
+def rule(name: str) -> Callable[[Rule], Rule]:
+    def register(fn: Rule) -> Rule:
+        if name in RULES:
+            raise ValueError(f"rule {name!r} is defined twice")
+        RULES[name] = fn
+        return fn
+
+    return register
+
+
+def can(user, action: str, obj=None) -> Decision:
+    try:
+        check = RULES[action]
+    except KeyError:
+        raise LookupError(f"no policy rule named {action!r}") from None
+    return check(user, obj)
+
+
+def require(action: str, obj=None, user=None) -> None:
+    """Abort with 403 (or send to login) unless the current user may act."""
+    decision = can(user if user is not None else current_user, action, obj)
+    if decision:
+        return
+    if decision.needs_login:
+        from app.extensions import login_manager
+
+        abort(login_manager.unauthorized())
+    abort(403, description=decision.message)
+
+
+# --- predicates -----------------------------------------------------------
+
+def _signed_in(user) -> Decision:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return Decision(False, _("Log in first."), because="login")
+    return ALLOW
+
+
+def _role(user, roles: tuple[Role, ...], who: str) -> Decision:
+    decision = _signed_in(user)
+    if not decision:
+        return decision
+    if not user.has_role(*roles):
+        return Decision(False, who, because="role")
+    return ALLOW
+
+
+def _approved_partner(user) -> Decision:
+    """Partners speak for an organisation, so that organisation must have confirmed them."""
+    if user.has_role(Role.PARTNER) and not user.approved_memberships():
+        return Decision(
+            False,
+            _("Your membership of an organisation is waiting for approval by the neighbourhood director."),
+            because="membership",
+        )
+    return ALLOW
+
+
+def _phase(process, key: PhaseKey, activity: str) -> Decision:
+    current = process.current_phase_key
+    if current == key:
+        return ALLOW
+    label = phase_label(key)
+    if PHASE_ORDER.index(current) > PHASE_ORDER.index(key):
+        return Decision(False, _("%(activity)s was possible in %(phase)s. That phase is over.",
+                                 activity=activity, phase=label), because="phase")
+    phase = process.phase(key)
+    if phase is not None and phase.starts_on is not None:
+        opens = _("It opens in %(phase)s, planned from %(date)s.", phase=label,
+                  date=format_date(phase.starts_on, "long"))
+    else:
+        opens = _("It opens in %(phase)s.", phase=label)
+    return Decision(False, _("%(activity)s is not possible yet.", activity=activity), opens=opens,
+                    because="phase")
+
+
+def _all(*decisions: Callable[[], Decision]) -> Decision:
+    """The first refusal, or ALLOW. Lazy, so later checks may assume earlier ones."""
+    for check in decisions:
+        decision = check()
+        if not decision:
+            return decision
+    return ALLOW
+
+
+# --- processes --------------------------------------------------------------
+
+@rule("process.view")
+def _process_view(user, process) -> Decision:
+    return ALLOW
+
+
+@rule("process.create")
+def _process_create(user, _obj) -> Decision:
+    return _role(user, MODERATORS, _("Only the neighbourhood director can start a process."))
+
+
+@rule("process.edit")
+def _process_edit(user, process) -> Decision:
+    return _role(user, MODERATORS, _("Only the neighbourhood director can change the process."))
+
+
+@rule("process.set_phase")
+def _process_set_phase(user, process) -> Decision:
+    return _role(user, MODERATORS, _("Only the neighbourhood director can change the phase."))
+
+
+# --- participation by phase (the features arrive with their issues) ---------
+
+@rule("issue.propose")
+def _issue_propose(user, process) -> Decision:
+    return _all(
+        lambda: _role(user, PARTICIPANTS, _("Only residents and partners can propose issues.")),
+        lambda: _approved_partner(user),
+        lambda: _phase(process, PhaseKey.ISSUES, _l("Proposing issues")),
+    )
+
+
+@rule("issue.support")
+def _issue_support(user, process) -> Decision:
+    return _all(
+        lambda: _role(user, PARTICIPANTS, _("Only residents and partners can support issues.")),
+        lambda: _approved_partner(user),
+        lambda: _phase(process, PhaseKey.ISSUES, _l("Supporting issues")),
+    )
+
+
+@rule("priorities.vote")
+def _priorities_vote(user, process) -> Decision:
+    return _all(
+        lambda: _role(user, PARTICIPANTS, _("Only residents and partners can divide points.")),
+        lambda: _approved_partner(user),
+        lambda: _phase(process, PhaseKey.ISSUES, _l("Dividing points over issues")),
+    )
+
+
+@rule("agenda.edit")
+def _agenda_edit(user, process) -> Decision:
+    return _all(
+        lambda: _role(user, (*PARTICIPANTS, *MUNICIPALITY),
+                      _("Only members of a working group can edit agendas.")),
+        lambda: _approved_partner(user),
+        lambda: _phase(process, PhaseKey.AGENDAS, _l("Writing agendas")),
+    )
+
+
+@rule("covenant.sign")
+def _covenant_sign(user, process) -> Decision:
+    def signatory() -> Decision:
+        if user.has_role(Role.WETHOUDER):
+            return ALLOW
+        if user.has_role(Role.PARTNER) and any(m.is_signatory for m in user.approved_memberships()):
+            return ALLOW
+        return Decision(False, _("Only signatories of an organisation and aldermen can sign covenants."),
+                        because="role")
+
+    return _all(
+        lambda: _signed_in(user),
+        signatory,
+        lambda: _phase(process, PhaseKey.COVENANTS, _l("Signing covenants")),
+    )
+
+
+@rule("moderation.act")
+def _moderation_act(user, _obj) -> Decision:
+    return _role(user, MODERATORS, _("Only the neighbourhood director can moderate."))
+
+
+@rule("export.congress")
+def _export_congress(user, _obj) -> Decision:
+    return _role(user, (Role.FACILITATOR, Role.WIJKREGISSEUR, Role.ADMIN),
+                 _("Only facilitators and the neighbourhood director can export material."))
+
+
+@rule("council.record")
+def _council_record(user, _obj) -> Decision:
+    return _role(user, (Role.COUNCIL,), _("Only the council's clerk or members can record council positions."))
+
+
+# --- accounts and organisations ---------------------------------------------
+
+@rule("account.manage")
+def _account_manage(user, _obj) -> Decision:
+    return _signed_in(user)
+
+
+@rule("membership.request")
+def _membership_request(user, _obj) -> Decision:
+    return _role(user, (Role.PARTNER,), _("Only partners represent an organisation."))
+
+
+@rule("membership.decide")
+def _membership_decide(user, _obj) -> Decision:
+    return _role(user, MODERATORS, _("Only the neighbourhood director can approve members."))
+
+
+@rule("membership.set_signatory")
+def _membership_set_signatory(user, _obj) -> Decision:
+    return _role(user, (Role.ADMIN,), _("Only an administrator can make someone a signatory."))
+
+
+@rule("admin.users")
+def _admin_users(user, _obj) -> Decision:
+    return _role(user, (Role.ADMIN,), _("Only an administrator can manage accounts."))
+
+
+@rule("admin.organisations")
+def _admin_organisations(user, _obj) -> Decision:
+    return _role(user, MODERATORS, _("Only the neighbourhood director can manage organisations."))
+
+
+# What the process page lists under "what you can do now", with the phase each opens in.
+PROCESS_ACTIONS: tuple[tuple[str, object, PhaseKey | None], ...] = (
+    ("issue.propose", _l("Propose an issue"), PhaseKey.ISSUES),
+    ("issue.support", _l("Support issues"), PhaseKey.ISSUES),
+    ("priorities.vote", _l("Divide your points over issues"), PhaseKey.ISSUES),
+    ("agenda.edit", _l("Work on the 1-, 5- and 10-year agendas"), PhaseKey.AGENDAS),
+    ("covenant.sign", _l("Sign a covenant for your organisation"), PhaseKey.COVENANTS),
+    ("process.set_phase", _l("Move the process to another phase"), None),
+)
+
+
+def process_actions(user, process) -> list[tuple[str, object, Decision]]:
+    """The actions that concern this person: allowed, or refused for a reason they can act on.
+
+    Actions refused only because of the person's role are left out (a resident
+    need not read that only the neighbourhood director may change the phase).
+    A visitor who is not signed in sees when each participation step opens.
+    """
+    signed_in = bool(_signed_in(user))
+    rows = []
+    for name, label, phase in PROCESS_ACTIONS:
+        if signed_in:
+            decision = can(user, name, process)
+        elif phase is None or name == "covenant.sign":
+            continue
+        else:
+            decision = _phase(process, phase, label)
+            if decision:
+                decision = Decision(False, _("Log in or register to take part."), because="login")
+        if decision.because != "role":
+            rows.append((name, label, decision))
+    return rows

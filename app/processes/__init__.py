@@ -1,0 +1,1 @@
+"""Processes: a pilot in one neighbourhood, its phases and its process page."""

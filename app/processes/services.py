@@ -1,0 +1,108 @@
+"""Creating and changing processes and moving them through their phases."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from app.errors import DomainError
+from app.extensions import db
+from app.processes.models import PHASE_ORDER, PhaseChange, PhaseKey, Process, ProcessPhase, phase_label
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60]
+
+
+def get_process(slug: str) -> Process | None:
+    return db.session.scalar(sa.select(Process).where(Process.slug == slug))
+
+
+def list_processes() -> list[Process]:
+    return list(db.session.scalars(sa.select(Process).order_by(Process.created_at.desc(), Process.id.desc())))
+
+
+@dataclass
+class ProcessData:
+    name: str
+    neighbourhood: str
+    description: str = ""
+    plan: str = ""
+    slug: str = ""
+    # phase key -> (starts_on, ends_on)
+    dates: dict[str, tuple[date | None, date | None]] = field(default_factory=dict)
+
+
+def _check(data: ProcessData) -> None:
+    if not data.name.strip():
+        raise DomainError(_("Enter a name."), "name")
+    if not data.neighbourhood.strip():
+        raise DomainError(_("Enter the neighbourhood."), "neighbourhood")
+    previous_start: date | None = None
+    for key in PHASE_ORDER:
+        starts_on, ends_on = data.dates.get(key.value, (None, None))
+        if starts_on and ends_on and ends_on < starts_on:
+            raise DomainError(_("The end date must not be before the start date."), f"ends_{key.value}")
+        if starts_on and previous_start and starts_on < previous_start:
+            raise DomainError(_("This phase cannot start before the phase before it."), f"starts_{key.value}")
+        previous_start = starts_on or previous_start
+
+
+def create_process(data: ProcessData) -> Process:
+    _check(data)
+    slug = (data.slug or slugify(data.name)).strip()
+    if not SLUG_RE.match(slug):
+        raise DomainError(_("Use only small letters, digits and hyphens."), "slug")
+    if get_process(slug) is not None:
+        raise DomainError(_("This web address is already used by another process."), "slug")
+    process = Process(slug=slug, name=data.name.strip(), neighbourhood=data.neighbourhood.strip(),
+                      description=data.description.strip(), plan=data.plan.strip(),
+                      current_phase=PhaseKey.APPROACH.value)
+    process.phases = [ProcessPhase(key=key.value) for key in PHASE_ORDER]
+    _apply_dates(process, data.dates)
+    db.session.add(process)
+    db.session.flush()
+    return process
+
+
+def update_process(process: Process, data: ProcessData) -> None:
+    _check(data)
+    process.name = data.name.strip()
+    process.neighbourhood = data.neighbourhood.strip()
+    process.description = data.description.strip()
+    process.plan = data.plan.strip()
+    _apply_dates(process, data.dates)
+    db.session.flush()
+
+
+def _apply_dates(process: Process, dates: dict[str, tuple[date | None, date | None]]) -> None:
+    for key in PHASE_ORDER:
+        phase = process.phase(key)
+        if phase is None:
+            phase = ProcessPhase(key=key.value)
+            process.phases.append(phase)
+        if key.value in dates:
+            phase.starts_on, phase.ends_on = dates[key.value]
+
+
+def set_phase(actor, process: Process, key: str, note: str = "") -> PhaseChange:
+    try:
+        new = PhaseKey(key)
+    except ValueError:
+        raise DomainError(_("Choose a phase from the list."), "phase") from None
+    if new == process.current_phase_key:
+        raise DomainError(_("The process is already in %(phase)s.", phase=phase_label(new)), "phase")
+    change = PhaseChange(process=process, from_phase=process.current_phase, to_phase=new.value,
+                         changed_by=actor, note=note.strip())
+    process.current_phase = new.value
+    db.session.add(change)
+    db.session.flush()
+    return change

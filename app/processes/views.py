@@ -1,0 +1,105 @@
+"""The process pages: the overview, one process, and its management."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.errors import DomainError, apply_to_form
+from app.extensions import db
+from app.policy import require
+from app.processes import services
+from app.processes.forms import PhaseForm, ProcessForm
+from app.processes.models import phase_label
+
+bp = Blueprint("processes", __name__)
+
+
+def _process_or_404(slug: str):
+    process = services.get_process(slug)
+    if process is None:
+        abort(404)
+    return process
+
+
+def _data(form: ProcessForm) -> services.ProcessData:
+    return services.ProcessData(
+        name=form.name.data or "", neighbourhood=form.neighbourhood.data or "",
+        slug=form.slug.data if "slug" in form else "",
+        description=form.description.data or "", plan=form.plan.data or "", dates=form.dates(),
+    )
+
+
+@bp.route("/processes")
+def index():
+    return render_template("processes/index.html", processes=services.list_processes())
+
+
+@bp.route("/processes/new", methods=["GET", "POST"])
+@login_required
+def new():
+    require("process.create")
+    form = ProcessForm()
+    if form.validate_on_submit():
+        try:
+            process = services.create_process(_data(form))
+        except DomainError as error:
+            db.session.rollback()
+            apply_to_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("The process is created."), "success")
+            return redirect(url_for("processes.show", slug=process.slug))
+    return render_template("processes/form.html", form=form, process=None)
+
+
+@bp.route("/processes/<slug>")
+def show(slug: str):
+    process = _process_or_404(slug)
+    require("process.view", process)
+    return render_template("processes/show.html", process=process,
+                           phase_form=PhaseForm(phase=process.current_phase))
+
+
+@bp.route("/processes/<slug>/edit", methods=["GET", "POST"])
+@login_required
+def edit(slug: str):
+    process = _process_or_404(slug)
+    require("process.edit", process)
+    form = ProcessForm(obj=process)
+    del form.slug  # the address stays stable once people link to it
+    if request.method == "GET":
+        for info, start, end in form.date_fields():
+            phase = process.phase(info.key)
+            start.data, end.data = (phase.starts_on, phase.ends_on) if phase else (None, None)
+    if form.validate_on_submit():
+        try:
+            services.update_process(process, _data(form))
+        except DomainError as error:
+            db.session.rollback()
+            apply_to_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("The process is saved."), "success")
+            return redirect(url_for("processes.show", slug=process.slug))
+    return render_template("processes/form.html", form=form, process=process)
+
+
+@bp.route("/processes/<slug>/phase", methods=["POST"])
+@login_required
+def set_phase(slug: str):
+    process = _process_or_404(slug)
+    require("process.set_phase", process)
+    form = PhaseForm()
+    if form.validate_on_submit():
+        try:
+            services.set_phase(current_user, process, form.phase.data, form.note.data or "")
+        except DomainError as error:
+            db.session.rollback()
+            apply_to_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("The process is now in %(phase)s.", phase=phase_label(process.current_phase)), "success")
+            return redirect(url_for("processes.show", slug=process.slug))
+    return render_template("processes/show.html", process=process, phase_form=form), 400

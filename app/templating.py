@@ -1,0 +1,35 @@
+"""What every template can use: the policy, the Markdown filter, languages, labels."""
+
+from __future__ import annotations
+
+from flask import Flask, request
+from flask_babel import format_date, format_datetime, get_locale
+from flask_login import current_user
+
+from app import policy
+from app.processes.models import phase_label
+from app.text import render_markdown
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.globals.update(
+        phase_label=phase_label,
+        format_date=format_date,
+        format_datetime=format_datetime,
+        process_actions=policy.process_actions,
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.context_processor
+    def inject():
+        def can(action: str, obj=None):
+            return policy.can(current_user, action, obj)
+
+        return {
+            "can": can,
+            "languages": app.config["LANGUAGES"],
+            "current_lang": str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
+            "current_path": request.full_path.rstrip("?") if request else "/",
+        }

@@ -1,0 +1,120 @@
+"""Configuration, read from the environment.
+
+`APP_CONFIG` picks the class (development, testing, production). Every value a
+deployment may change is an environment variable; nothing secret is in here.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _database_url(default: str) -> str:
+    url = os.environ.get("DATABASE_URL") or default
+    # psycopg 3 is the driver; accept the short forms hosting providers hand out.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class Config:
+    NAME = "base"
+    SECRET_KEY: str | None = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{BASE_DIR / 'instance' / 'buytenwegh.sqlite'}")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_RECORD_QUERIES = False
+
+    # Sessions: the cookie only carries a reference to a server-side session row.
+    SESSION_COOKIE_NAME = "bw_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    PERMANENT_SESSION_LIFETIME = 60 * 60 * 24 * 14  # seconds: two weeks
+    REMEMBER_COOKIE_DURATION = 0
+    WTF_CSRF_TIME_LIMIT = 60 * 60 * 8  # a form left open for an evening still posts
+
+    PASSWORD_RESET_MAX_AGE = 60 * 60  # seconds a reset link stays valid
+    PASSWORD_MIN_LENGTH = 12
+
+    BABEL_DEFAULT_LOCALE = "nl"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"
+    LANGUAGES = {"nl": "Nederlands", "en": "English"}
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS", True)
+    MAIL_USE_SSL = _bool("MAIL_USE_SSL", False)
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "noreply@buytenwegh.example")
+    # "smtp" when MAIL_SERVER is set, "log" otherwise; tests use "memory".
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "")
+
+    RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "10 per minute;50 per hour")
+    RATELIMIT_RESET = os.environ.get("RATELIMIT_RESET", "5 per minute;20 per hour")
+    RATELIMIT_REGISTER = os.environ.get("RATELIMIT_REGISTER", "10 per hour")
+
+    SEND_HSTS = False
+    PAGE_SIZE = 25
+
+
+class DevelopmentConfig(Config):
+    NAME = "development"
+    DEBUG = False  # `flask run --debug` turns on the debugger when a developer wants it
+
+
+class TestingConfig(Config):
+    NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-only-not-a-secret"
+    WTF_CSRF_ENABLED = False  # tests that check CSRF switch it back on
+    RATELIMIT_ENABLED = False  # tests that check limits switch it back on
+    MAIL_BACKEND = "memory"
+    SQLALCHEMY_DATABASE_URI = _database_url("sqlite:///:memory:")
+
+
+class ProductionConfig(Config):
+    NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    SEND_HSTS = True
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_from_env() -> type[Config]:
+    name = os.environ.get("APP_CONFIG", "development").strip().lower()
+    if name not in CONFIGS:
+        raise RuntimeError(f"APP_CONFIG must be one of {', '.join(CONFIGS)}, not {name!r}")
+    return CONFIGS[name]
+
+
+def development_secret_key(instance_path: str) -> str:
+    """Read, or create once, a random key kept in instance/ (never committed)."""
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key

@@ -1,0 +1,171 @@
+"""Fixtures: a fresh database per test (SQLite file, or PostgreSQL when TEST_DATABASE_URL is set),
+function-scoped app, client and runner, small factories and a login helper.
+
+The app fixture does not keep an application context pushed: each request gets
+its own, as in production, so nothing (the session, Flask-Login's cached user)
+leaks from one request into the next. Use `with app.app_context():` in tests.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+from types import SimpleNamespace
+
+import pytest
+import sqlalchemy as sa
+
+from app import create_app
+from app.extensions import db
+from config import TestingConfig
+
+PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+PASSWORD = "kraanvogel-fluit-oktober-7"
+_counter = itertools.count(1)
+
+
+def pytest_report_header(config):
+    return f"database: {'PostgreSQL (' + PG_URL.split('?')[0] + ')' if PG_URL else 'SQLite'}"
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "browser: needs Chromium (Playwright)")
+
+
+def make_app(database_url: str, **overrides):
+    settings = {"SQLALCHEMY_DATABASE_URI": database_url, "SERVER_NAME": None}
+    settings.update(overrides)
+    return create_app(TestingConfig, settings)
+
+
+@pytest.fixture(scope="session")
+def schema_template(tmp_path_factory):
+    """Build the schema once per session; tests copy (SQLite) or empty (PostgreSQL) it."""
+    if PG_URL:
+        app = make_app(PG_URL)
+        with app.app_context():
+            with db.engine.begin() as conn:
+                conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+                conn.execute(sa.text("CREATE SCHEMA public"))
+            db.create_all()
+            db.engine.dispose()
+        return PG_URL
+    path = tmp_path_factory.mktemp("schema") / "template.sqlite"
+    app = make_app(f"sqlite:///{path}")
+    with app.app_context():
+        db.create_all()
+        db.session.execute(sa.text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        db.session.remove()
+        db.engine.dispose()
+    return path
+
+
+@pytest.fixture
+def database_url(schema_template, tmp_path):
+    if PG_URL:
+        return PG_URL
+    target = tmp_path / "test.sqlite"
+    shutil.copy(schema_template, target)
+    return f"sqlite:///{target}"
+
+
+def _empty_postgres() -> None:
+    tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+    with db.engine.begin() as conn:
+        conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def app(database_url, tmp_path, monkeypatch):
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "instance"))
+    app = make_app(database_url)
+    with app.app_context():
+        if PG_URL:
+            _empty_postgres()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+# --- factories -----------------------------------------------------------------
+
+def make_organisation(app, name=None, kind="welfare", sectors=("social",)):
+    from app.accounts.services import create_organisation
+
+    with app.app_context():
+        org = create_organisation(name or f"Organisatie {next(_counter)}", kind, sectors)
+        db.session.commit()
+        return SimpleNamespace(id=org.id, name=org.name)
+
+
+def make_user(app, role="resident", email=None, password=PASSWORD, name=None, org=None, signatory=False,
+              status="approved", active=True, show_name=False):
+    """Create an account directly in the database. `org` is an organisation name (created if missing)."""
+    from app.accounts.models import Membership, User
+    from app.accounts.passwords import hash_password
+    from app.accounts.services import create_organisation, find_organisation
+
+    n = next(_counter)
+    with app.app_context():
+        user = User(email=email or f"{role}{n}@example.org", display_name=name or f"Persoon {n}", role=role,
+                    password_hash=hash_password(password), active=active, show_name_publicly=show_name)
+        db.session.add(user)
+        if org:
+            organisation = find_organisation(org) or create_organisation(org, "welfare")
+            db.session.add(Membership(user=user, organisation=organisation, status=status, is_signatory=signatory))
+        db.session.commit()
+        return SimpleNamespace(id=user.id, email=user.email, password=password, role=role,
+                               display_name=user.display_name)
+
+
+def make_process(app, slug=None, phase="issues", name="Wijk van de toekomst Teststad", dates=None):
+    from app.processes.services import ProcessData, create_process
+
+    with app.app_context():
+        process = create_process(ProcessData(name=name, neighbourhood="Teststad", slug=slug or f"proces-{next(_counter)}",
+                                             description="Een **test**.", dates=dates or {}))
+        process.current_phase = phase
+        db.session.commit()
+        return SimpleNamespace(id=process.id, slug=process.slug)
+
+
+class AuthActions:
+    def __init__(self, app, client):
+        self._app = app
+        self._client = client
+
+    def login(self, email, password=PASSWORD, follow_redirects=False):
+        return self._client.post("/login", data={"email": email, "password": password},
+                                 follow_redirects=follow_redirects)
+
+    def login_as(self, role="resident", **kwargs):
+        user = make_user(self._app, role=role, **kwargs)
+        response = self.login(user.email, user.password)
+        assert response.status_code == 302, response.data[:500]
+        return user
+
+    def logout(self):
+        return self._client.post("/logout")
+
+
+@pytest.fixture
+def auth(app, client):
+    return AuthActions(app, client)
+
+
+@pytest.fixture
+def outbox(app):
+    """Mails sent through the memory backend during the test."""
+    return app.extensions.setdefault("mail_outbox", [])
