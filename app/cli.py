@@ -66,16 +66,21 @@ def _babel(*args: str) -> None:
     subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], check=True, cwd=ROOT)
 
 
+def extract_messages(target: Path = POT) -> None:
+    _babel("extract", "-F", "babel.cfg", "-k", "_l", "--no-location", "--sort-output", "--omit-header",
+           "-o", str(target), ".")
+
+
 @translate_cli.command("extract")
 def translate_extract():
     """Write messages.pot from the code and templates."""
-    _babel("extract", "-F", "babel.cfg", "-k", "_l", "--no-location", "--sort-output", "-o", str(POT), ".")
+    extract_messages()
 
 
 @translate_cli.command("update")
 def translate_update():
     """Extract, then merge new strings into every language's .po file."""
-    translate_extract()
+    extract_messages()
     _babel("update", "-i", str(POT), "-d", str(TRANSLATIONS), "--no-fuzzy-matching", "--ignore-obsolete")
 
 
