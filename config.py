@@ -47,6 +47,7 @@ class Config:
 
     PASSWORD_RESET_MAX_AGE = 60 * 60  # seconds a reset link stays valid
     PASSWORD_MIN_LENGTH = 12
+    PASSWORD_HASH_METHOD = "scrypt"  # werkzeug's default cost (N=32768)
 
     BABEL_DEFAULT_LOCALE = "nl"
     BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"
@@ -85,6 +86,7 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False  # tests that check CSRF switch it back on
     RATELIMIT_ENABLED = False  # tests that check limits switch it back on
     MAIL_BACKEND = "memory"
+    PASSWORD_HASH_METHOD = "scrypt:1024:8:1"  # cheap, for fast tests only
     SQLALCHEMY_DATABASE_URI = _database_url("sqlite:///:memory:")
 
 

@@ -128,6 +128,21 @@ def _phase(process, key: PhaseKey, activity: str) -> Decision:
                     because="phase")
 
 
+# Which phase opens which action, and how to name the activity in a refusal.
+PHASE_GATES: dict[str, tuple[PhaseKey, object]] = {
+    "issue.propose": (PhaseKey.ISSUES, _l("Proposing issues")),
+    "issue.support": (PhaseKey.ISSUES, _l("Supporting issues")),
+    "priorities.vote": (PhaseKey.ISSUES, _l("Dividing points over issues")),
+    "agenda.edit": (PhaseKey.AGENDAS, _l("Writing agendas")),
+    "covenant.sign": (PhaseKey.COVENANTS, _l("Signing covenants")),
+}
+
+
+def _gate(process, action: str) -> Decision:
+    key, activity = PHASE_GATES[action]
+    return _phase(process, key, activity)
+
+
 def _all(*decisions: Callable[[], Decision]) -> Decision:
     """The first refusal, or ALLOW. Lazy, so later checks may assume earlier ones."""
     for check in decisions:
@@ -166,7 +181,7 @@ def _issue_propose(user, process) -> Decision:
     return _all(
         lambda: _role(user, PARTICIPANTS, _("Only residents and partners can propose issues.")),
         lambda: _approved_partner(user),
-        lambda: _phase(process, PhaseKey.ISSUES, _l("Proposing issues")),
+        lambda: _gate(process, "issue.propose"),
     )
 
 
@@ -175,7 +190,7 @@ def _issue_support(user, process) -> Decision:
     return _all(
         lambda: _role(user, PARTICIPANTS, _("Only residents and partners can support issues.")),
         lambda: _approved_partner(user),
-        lambda: _phase(process, PhaseKey.ISSUES, _l("Supporting issues")),
+        lambda: _gate(process, "issue.support"),
     )
 
 
@@ -184,7 +199,7 @@ def _priorities_vote(user, process) -> Decision:
     return _all(
         lambda: _role(user, PARTICIPANTS, _("Only residents and partners can divide points.")),
         lambda: _approved_partner(user),
-        lambda: _phase(process, PhaseKey.ISSUES, _l("Dividing points over issues")),
+        lambda: _gate(process, "priorities.vote"),
     )
 
 
@@ -194,7 +209,7 @@ def _agenda_edit(user, process) -> Decision:
         lambda: _role(user, (*PARTICIPANTS, *MUNICIPALITY),
                       _("Only members of a working group can edit agendas.")),
         lambda: _approved_partner(user),
-        lambda: _phase(process, PhaseKey.AGENDAS, _l("Writing agendas")),
+        lambda: _gate(process, "agenda.edit"),
     )
 
 
@@ -211,7 +226,7 @@ def _covenant_sign(user, process) -> Decision:
     return _all(
         lambda: _signed_in(user),
         signatory,
-        lambda: _phase(process, PhaseKey.COVENANTS, _l("Signing covenants")),
+        lambda: _gate(process, "covenant.sign"),
     )
 
 
@@ -263,14 +278,14 @@ def _admin_organisations(user, _obj) -> Decision:
     return _role(user, MODERATORS, _("Only the neighbourhood director can manage organisations."))
 
 
-# What the process page lists under "what you can do now", with the phase each opens in.
-PROCESS_ACTIONS: tuple[tuple[str, object, PhaseKey | None], ...] = (
-    ("issue.propose", _l("Propose an issue"), PhaseKey.ISSUES),
-    ("issue.support", _l("Support issues"), PhaseKey.ISSUES),
-    ("priorities.vote", _l("Divide your points over issues"), PhaseKey.ISSUES),
-    ("agenda.edit", _l("Work on the 1-, 5- and 10-year agendas"), PhaseKey.AGENDAS),
-    ("covenant.sign", _l("Sign a covenant for your organisation"), PhaseKey.COVENANTS),
-    ("process.set_phase", _l("Move the process to another phase"), None),
+# What the process page lists under "what you can do now".
+PROCESS_ACTIONS: tuple[tuple[str, object], ...] = (
+    ("issue.propose", _l("Propose an issue")),
+    ("issue.support", _l("Support issues")),
+    ("priorities.vote", _l("Divide your points over issues")),
+    ("agenda.edit", _l("Work on the 1-, 5- and 10-year agendas")),
+    ("covenant.sign", _l("Sign a covenant for your organisation")),
+    ("process.set_phase", _l("Move the process to another phase")),
 )
 
 
@@ -283,13 +298,13 @@ def process_actions(user, process) -> list[tuple[str, object, Decision]]:
     """
     signed_in = bool(_signed_in(user))
     rows = []
-    for name, label, phase in PROCESS_ACTIONS:
+    for name, label in PROCESS_ACTIONS:
         if signed_in:
             decision = can(user, name, process)
-        elif phase is None or name == "covenant.sign":
+        elif name not in PHASE_GATES or name == "covenant.sign":
             continue
         else:
-            decision = _phase(process, phase, label)
+            decision = _gate(process, name)
             if decision:
                 decision = Decision(False, _("Log in or register to take part."), because="login")
         if decision.because != "role":

@@ -18,12 +18,13 @@ from wtforms import (
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.forms_common import options
 from app.accounts.models import KIND_LABELS, ROLE_LABELS, SECTOR_LABELS, Role, SELF_SERVICE_ROLES
 
 
 def _kind_choices(blank: bool = False):
-    choices = [(k.value, label) for k, label in KIND_LABELS.items()]
-    return [("", _l("Choose a kind"))] + choices if blank else choices
+    pairs = [(k.value, label) for k, label in KIND_LABELS.items()]
+    return options([("", _l("Choose a kind")), *pairs] if blank else pairs)
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -51,7 +52,7 @@ class RegisterForm(FlaskForm):
     )
     role = RadioField(
         _l("I take part as"),
-        choices=[(r.value, ROLE_LABELS[r]) for r in SELF_SERVICE_ROLES],
+        choices=options((r.value, ROLE_LABELS[r]) for r in SELF_SERVICE_ROLES),
         default=Role.RESIDENT.value,
         validators=[InputRequired(_l("Choose resident or partner."))],
     )
@@ -116,7 +117,7 @@ class MembershipRequestForm(FlaskForm):
 
 
 class UserAdminForm(FlaskForm):
-    role = SelectField(_l("Role"), choices=[(r.value, label) for r, label in ROLE_LABELS.items()])
+    role = SelectField(_l("Role"), choices=options((r.value, label) for r, label in ROLE_LABELS.items()))
     active = BooleanField(_l("Account is active"),
                           description=_l("A suspended account cannot log in; its sessions end at once."))
 
@@ -124,7 +125,7 @@ class UserAdminForm(FlaskForm):
 class OrganisationForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the name of the organisation.")), Length(max=120)])
     kind = SelectField(_l("Kind"), choices=_kind_choices(), validators=[DataRequired(_l("Choose a kind."))])
-    sectors = MultiCheckboxField(_l("Sectors"), choices=[(s.value, label) for s, label in SECTOR_LABELS.items()])
+    sectors = MultiCheckboxField(_l("Sectors"), choices=options((s.value, label) for s, label in SECTOR_LABELS.items()))
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
 
 

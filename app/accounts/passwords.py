@@ -35,7 +35,7 @@ def password_problem(password: str, email: str = "", name: str = "") -> str | No
 
 
 def hash_password(password: str) -> str:
-    return generate_password_hash(password)  # scrypt
+    return generate_password_hash(password, method=current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:

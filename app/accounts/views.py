@@ -21,6 +21,7 @@ from app.accounts.models import Organisation, Role
 from app.accounts.sessions import sign_in, sign_out
 from app.errors import DomainError, apply_to_form
 from app.extensions import db, limiter
+from app.forms_common import options
 from app.policy import require
 from app.security import safe_next
 
@@ -29,7 +30,7 @@ bp = Blueprint("accounts", __name__)
 
 def _organisation_choices(blank_label: str):
     organisations = db.session.execute(sa.select(Organisation.id, Organisation.name).order_by(Organisation.name))
-    return [("", blank_label)] + [(str(org_id), name) for org_id, name in organisations]
+    return options([("", blank_label), *organisations])
 
 
 def _int_or_none(value) -> int | None:

@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.forms_common import options
 from app.processes.models import PHASES, phase_label
 
 
@@ -39,9 +40,9 @@ del _info
 
 
 class PhaseForm(FlaskForm):
-    phase = SelectField(_l("New phase"), choices=[(info.key.value, info.title) for info in PHASES])
+    phase = SelectField(_l("New phase"))
     note = TextAreaField(_l("Why now? (shown in the process history)"), validators=[Optional(), Length(max=2000)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.phase.choices = [(info.key.value, phase_label(info.key)) for info in PHASES]
+        self.phase.choices = options((info.key.value, phase_label(info.key)) for info in PHASES)

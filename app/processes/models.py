@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -57,7 +58,7 @@ PHASE_ORDER = [p.key for p in PHASES]
 def phase_label(key: str | PhaseKey) -> str:
     info = PHASE_INFO[PhaseKey(key)]
     if info.number:
-        return f"{_l('Phase')} {info.number}: {info.title}"
+        return gettext("Phase %(number)s: %(title)s", number=info.number, title=info.title)
     return str(info.title)
 
 

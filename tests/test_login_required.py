@@ -1,0 +1,41 @@
+"""Every page that needs an account sends an anonymous visitor to the login page (and back)."""
+
+from urllib.parse import quote
+
+from tests.conftest import make_process
+from tests.routes import example_urls
+
+PUBLIC = {
+    "pages.home", "pages.privacy", "pages.accessibility", "pages.healthz",
+    "processes.index", "processes.show",
+    "accounts.login", "accounts.register", "accounts.forgot_password", "accounts.reset_password",
+}
+
+
+def test_pages_needing_an_account_redirect_to_login(app, client):
+    process = make_process(app, slug="buytenwegh")
+    checked = 0
+    for endpoint, url in example_urls(app, "GET", {"slug": process.slug}):
+        if endpoint in PUBLIC:
+            continue
+        response = client.get(url)
+        assert response.status_code == 302, (endpoint, url, response.status_code)
+        assert response.headers["Location"] == f"/login?next={quote(url, safe='')}", (endpoint, response.headers)
+        checked += 1
+    assert checked >= 8
+
+
+def test_public_pages_are_open(app, client):
+    process = make_process(app, slug="buytenwegh")
+    for url in ("/", "/privacy", "/accessibility", "/processes", f"/processes/{process.slug}", "/login",
+                "/register", "/password/forgot", "/healthz"):
+        assert client.get(url).status_code == 200, url
+
+
+def test_post_routes_needing_an_account_redirect_anonymous_visitors(app, client):
+    process = make_process(app, slug="buytenwegh")
+    for endpoint, url in example_urls(app, "POST", {"slug": process.slug}):
+        if endpoint in PUBLIC | {"pages.set_language", "accounts.logout"}:
+            continue
+        response = client.post(url)
+        assert response.status_code == 302 and response.headers["Location"].startswith("/login"), endpoint

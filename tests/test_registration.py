@@ -1,0 +1,148 @@
+"""Registering as a resident or a partner; bad input is shown next to the field and saves nothing."""
+
+import sqlalchemy as sa
+
+from app.accounts.models import Membership, Organisation, User
+from app.extensions import db
+from tests.conftest import PASSWORD, make_organisation, make_user
+
+
+def form(**overrides):
+    data = {
+        "display_name": "Fatima el Amrani",
+        "email": "Fatima@Example.org ",
+        "password": PASSWORD,
+        "password_confirm": PASSWORD,
+        "role": "resident",
+        "organisation_id": "",
+        "new_organisation": "",
+        "new_organisation_kind": "",
+        "accept_privacy": "y",
+    }
+    data.update(overrides)
+    return data
+
+
+def count(app, model):
+    with app.app_context():
+        return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def test_resident_registers_and_is_logged_in(app, client):
+    response = client.post("/register", data=form())
+    assert response.status_code == 302
+    with app.app_context():
+        user = db.session.scalar(sa.select(User))
+        assert user.email == "fatima@example.org"  # normalised
+        assert user.role == "resident"
+        assert user.show_name_publicly is False  # off by default
+        assert user.privacy_accepted_at is not None
+        assert user.password_hash != PASSWORD and user.password_hash.startswith("scrypt:")
+    assert "Mijn account".encode() in client.get("/").data or b"My account" in client.get("/").data
+
+
+def test_partner_picks_an_existing_organisation_and_waits_for_approval(app, client):
+    org = make_organisation(app, "Stichting Piëzo")
+    response = client.post("/register", data=form(role="partner", organisation_id=str(org.id)))
+    assert response.status_code == 302
+    with app.app_context():
+        membership = db.session.scalar(sa.select(Membership))
+        assert membership.organisation_id == org.id
+        assert membership.status == "pending"
+        assert membership.is_signatory is False
+
+
+def test_partner_names_a_new_organisation(app, client):
+    response = client.post("/register", data=form(role="partner", new_organisation="Buurtsportclub Noord",
+                                                   new_organisation_kind="network"))
+    assert response.status_code == 302
+    with app.app_context():
+        org = db.session.scalar(sa.select(Organisation).where(Organisation.name == "Buurtsportclub Noord"))
+        assert org is not None and org.kind == "network"
+
+
+def test_partner_naming_an_existing_organisation_joins_it(app, client):
+    make_organisation(app, "Halte 2717")
+    client.post("/register", data=form(role="partner", new_organisation="halte 2717", new_organisation_kind="network"))
+    assert count(app, Organisation) == 1
+    assert count(app, Membership) == 1
+
+
+def test_partner_without_organisation_gets_a_message_next_to_the_field(app, client):
+    response = client.post("/register", data=form(role="partner"))
+    assert response.status_code == 200
+    assert b'id="organisation_id-error"' in response.data
+    assert count(app, User) == 0
+
+
+def test_short_password_is_refused_next_to_the_field(app, client):
+    response = client.post("/register", data=form(password="kort", password_confirm="kort"))
+    assert response.status_code == 200
+    assert b'id="password-error"' in response.data
+    assert b'aria-invalid="true"' in response.data
+    assert b"data-error-summary" in response.data  # the summary at the top too
+    assert count(app, User) == 0
+
+
+def test_common_password_is_refused(app, client):
+    for weak in ("password1234", "welkom123456", "qwertyuiopas", "zoetermeer2026"):
+        response = client.post("/register", data=form(password=weak, password_confirm=weak))
+        assert b'id="password-error"' in response.data, weak
+    assert count(app, User) == 0
+
+
+def test_password_with_own_name_is_refused(app, client):
+    pw = "fatima-el-amrani-zegt-hoi"
+    response = client.post("/register", data=form(password=pw, password_confirm=pw))
+    assert b'id="password-error"' in response.data
+
+
+def test_passwords_must_match(app, client):
+    response = client.post("/register", data=form(password_confirm=PASSWORD + "x"))
+    assert b'id="password_confirm-error"' in response.data
+    assert count(app, User) == 0
+
+
+def test_privacy_consent_is_required(app, client):
+    data = form()
+    del data["accept_privacy"]
+    response = client.post("/register", data=data)
+    assert b'id="accept_privacy-error"' in response.data
+    assert count(app, User) == 0
+
+
+def test_invalid_email_is_refused(app, client):
+    response = client.post("/register", data=form(email="niet-een-adres"))
+    assert b'id="email-error"' in response.data
+    assert count(app, User) == 0
+
+
+def test_only_resident_or_partner_can_be_chosen(app, client):
+    response = client.post("/register", data=form(role="admin"))
+    assert response.status_code == 200
+    assert b'id="role-error"' in response.data or b"role" in response.data
+    assert count(app, User) == 0
+
+
+def test_duplicate_email_is_refused(app, client):
+    make_user(app, email="fatima@example.org")
+    response = client.post("/register", data=form())
+    assert b'id="email-error"' in response.data
+    assert count(app, User) == 1
+
+
+def test_failed_partner_registration_saves_no_organisation(app, client):
+    """Nothing half: the new organisation is not kept when the account cannot be made."""
+    make_user(app, email="fatima@example.org")
+    client.post("/register", data=form(role="partner", new_organisation="Nieuwe Club", new_organisation_kind="network"))
+    assert count(app, Organisation) == 0
+
+
+def test_privacy_statement_is_a_real_page(client):
+    response = client.get("/privacy")
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    assert "Autoriteit Persoonsgegevens" in text
+    assert len(text) > 3000
+    register = client.get("/register").get_data(as_text=True)
+    assert 'href="/privacy"' in register

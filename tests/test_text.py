@@ -1,0 +1,80 @@
+"""User Markdown becomes HTML only through app.text.render_markdown, cleaned by an allow-list."""
+
+from html.parser import HTMLParser
+
+import pytest
+
+from app.text import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, plain_excerpt, render_markdown
+
+ATTACKS = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "[klik](javascript:alert(1))",
+    "[klik](JaVaScRiPt:alert(1))",
+    "[klik](data:text/html;base64,PHNjcmlwdD4=)",
+    "[klik](vbscript:msgbox(1))",
+    "<a href=\"javascript:alert(1)\">x</a>",
+    "<iframe src=//evil.example></iframe>",
+    "<p style=\"background:url(javascript:alert(1))\">x</p>",
+    "![plaatje](https://evil.example/track.png)",
+    "<svg onload=alert(1)>",
+    "[x](  javascript:alert(1))",
+    "<details open ontoggle=alert(1)>",
+]
+
+
+class Elements(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.found = []
+
+    def handle_starttag(self, tag, attrs):
+        self.found.append((tag, dict(attrs)))
+
+
+def elements(html: str):
+    parser = Elements()
+    parser.feed(html)
+    return parser.found
+
+
+@pytest.mark.parametrize("source", ATTACKS)
+def test_dangerous_input_is_neutralised(source):
+    html = str(render_markdown(source))
+    for tag, attrs in elements(html):
+        assert tag in ALLOWED_TAGS, (source, html)
+        assert set(attrs) <= set(ALLOWED_ATTRIBUTES.get(tag, [])), (source, html)
+        href = (attrs.get("href") or "").strip().lower()
+        assert not href or href.startswith(("http://", "https://", "mailto:")), (source, html)
+
+
+def test_allowed_markdown_is_kept():
+    html = str(render_markdown("**vet** en *schuin*\n\n- een\n- twee\n\n[site](https://www.zoetermeer.nl)"))
+    assert "<strong>vet</strong>" in html and "<em>schuin</em>" in html and "<li>een</li>" in html
+    assert 'href="https://www.zoetermeer.nl"' in html and 'rel="nofollow noopener ugc"' in html
+
+
+def test_headings_from_users_do_not_become_page_headings():
+    assert "<h1" not in str(render_markdown("# Groot"))
+
+
+def test_bare_links_become_safe_links():
+    html = str(render_markdown("Zie https://www.zoetermeer.nl voor meer"))
+    assert '<a href="https://www.zoetermeer.nl" rel="nofollow noopener ugc">' in html
+
+
+def test_empty_input():
+    assert render_markdown("") == "" and render_markdown(None) == ""
+
+
+def test_plain_excerpt_strips_markup_and_shortens():
+    assert plain_excerpt("**vet** <b>x</b> " + "woord " * 100, 30).endswith("…")
+    assert "<" not in plain_excerpt("<script>alert(1)</script> hallo")
+
+
+def test_templates_show_user_text_escaped(app, client, auth):
+    """Plain fields are escaped by Jinja: a name with markup shows as text."""
+    auth.login_as("resident", name="<script>alert(1)</script>")
+    html = client.get("/account").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;" in html
