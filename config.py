@@ -25,7 +25,7 @@ def _database_url(default: str) -> str:
     # psycopg 3 is the driver; accept the short forms hosting providers hand out.
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 

@@ -9,9 +9,9 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from config import Config, config_from_env, development_secret_key
-from app.models_common import render_migration_type
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate, select_locale
+from app.models_common import render_migration_type
+from config import Config, config_from_env, development_secret_key
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -59,8 +59,14 @@ def register_extensions(app: Flask) -> None:
     if uri.startswith("sqlite:///") and ":memory:" not in uri:
         Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True,
-                     render_item=render_migration_type)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(ROOT / "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+        render_item=render_migration_type,
+    )
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
@@ -71,8 +77,8 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from app.accounts.views import bp as accounts_bp
     from app.accounts.admin import bp as admin_bp
+    from app.accounts.views import bp as accounts_bp
     from app.pages.views import bp as pages_bp
     from app.processes.views import bp as processes_bp
 

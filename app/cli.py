@@ -28,7 +28,9 @@ translate_cli = AppGroup("translate", help="Extract, update and compile the tran
 @users_cli.command("create")
 @click.argument("email")
 @click.option("--name", required=True, help="Display name.")
-@click.option("--role", required=True, help="resident, partner, wijkregisseur, facilitator, wethouder, council or admin.")
+@click.option(
+    "--role", required=True, help="resident, partner, wijkregisseur, facilitator, wethouder, council or admin."
+)
 @click.option("--org", "organisation", default="", help="Organisation the person represents (must exist).")
 @click.option("--signatory", is_flag=True, help="May sign covenants for the organisation.")
 @click.option("--password-stdin", is_flag=True, required=True, help="Read the password from standard input.")
@@ -41,8 +43,16 @@ def users_create(email, name, role, organisation, signatory, password_stdin):
         raise click.BadParameter(f"choose one of {', '.join(r.value for r in Role)}", param_hint="--role")
     password = sys.stdin.readline().rstrip("\r\n")
     try:
-        user = create_user(NewUser(email=email, display_name=name, role=role, password=password,
-                                   organisation=organisation, signatory=signatory))
+        user = create_user(
+            NewUser(
+                email=email,
+                display_name=name,
+                role=role,
+                password=password,
+                organisation=organisation,
+                signatory=signatory,
+            )
+        )
     except DomainError as error:
         db.session.rollback()
         raise click.ClickException(f"{error.field or 'error'}: {error.message}") from None
@@ -67,8 +77,19 @@ def _babel(*args: str) -> None:
 
 
 def extract_messages(target: Path = POT) -> None:
-    _babel("extract", "-F", "babel.cfg", "-k", "_l", "--no-location", "--sort-output", "--omit-header",
-           "-o", str(target), ".")
+    _babel(
+        "extract",
+        "-F",
+        "babel.cfg",
+        "-k",
+        "_l",
+        "--no-location",
+        "--sort-output",
+        "--omit-header",
+        "-o",
+        str(target),
+        ".",
+    )
 
 
 @translate_cli.command("extract")

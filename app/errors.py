@@ -40,13 +40,19 @@ def _render(status: int, title: str, message: str):
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
-        return _render(400, _("The form has expired"),
-                       _("For your safety a form only works for a limited time. Go back, reload the page and try again."))
+        return _render(
+            400,
+            _("The form has expired"),
+            _("For your safety a form only works for a limited time. Go back, reload the page and try again."),
+        )
 
     @app.errorhandler(400)
     def bad_request(error):
-        return _render(400, _("Something is wrong with this request"),
-                       getattr(error, "description", None) or _("Go back and try again."))
+        return _render(
+            400,
+            _("Something is wrong with this request"),
+            getattr(error, "description", None) or _("Go back and try again."),
+        )
 
     @app.errorhandler(403)
     def forbidden(error):
@@ -57,8 +63,11 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(404)
     def not_found(error):
-        return _render(404, _("Page not found"),
-                       _("This page does not exist (any more). Check the address, or start again from the home page."))
+        return _render(
+            404,
+            _("Page not found"),
+            _("This page does not exist (any more). Check the address, or start again from the home page."),
+        )
 
     @app.errorhandler(405)
     def method_not_allowed(error):
@@ -66,11 +75,19 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(429)
     def too_many(error):
-        return _render(429, _("Too many attempts"),
-                       _("You tried this too often in a short time. Wait a few minutes and try again."))
+        return _render(
+            429,
+            _("Too many attempts"),
+            _("You tried this too often in a short time. Wait a few minutes and try again."),
+        )
 
     @app.errorhandler(500)
     def server_error(error):
         db.session.rollback()
-        return _render(500, _("Something went wrong on our side"),
-                       _("Nothing you did caused this. Try again later. If it keeps happening, let the neighbourhood director know."))
+        return _render(
+            500,
+            _("Something went wrong on our side"),
+            _(
+                "Nothing you did caused this. Try again later. If it keeps happening, let the neighbourhood director know."  # noqa: E501
+            ),
+        )

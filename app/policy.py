@@ -84,6 +84,7 @@ def require(action: str, obj=None, user=None) -> None:
 
 # --- predicates -----------------------------------------------------------
 
+
 def _signed_in(user) -> Decision:
     if user is None or not getattr(user, "is_authenticated", False):
         return Decision(False, _("Log in first."), because="login")
@@ -116,16 +117,19 @@ def _phase(process, key: PhaseKey, activity: str) -> Decision:
         return ALLOW
     label = phase_label(key)
     if PHASE_ORDER.index(current) > PHASE_ORDER.index(key):
-        return Decision(False, _("%(activity)s was possible in %(phase)s. That phase is over.",
-                                 activity=activity, phase=label), because="phase")
+        return Decision(
+            False,
+            _("%(activity)s was possible in %(phase)s. That phase is over.", activity=activity, phase=label),
+            because="phase",
+        )
     phase = process.phase(key)
     if phase is not None and phase.starts_on is not None:
-        opens = _("It opens in %(phase)s, planned from %(date)s.", phase=label,
-                  date=format_date(phase.starts_on, "long"))
+        opens = _(
+            "It opens in %(phase)s, planned from %(date)s.", phase=label, date=format_date(phase.starts_on, "long")
+        )
     else:
         opens = _("It opens in %(phase)s.", phase=label)
-    return Decision(False, _("%(activity)s is not possible yet.", activity=activity), opens=opens,
-                    because="phase")
+    return Decision(False, _("%(activity)s is not possible yet.", activity=activity), opens=opens, because="phase")
 
 
 # Which phase opens which action, and how to name the activity in a refusal.
@@ -154,6 +158,7 @@ def _all(*decisions: Callable[[], Decision]) -> Decision:
 
 # --- processes --------------------------------------------------------------
 
+
 @rule("process.view")
 def _process_view(user, process) -> Decision:
     return ALLOW
@@ -175,6 +180,7 @@ def _process_set_phase(user, process) -> Decision:
 
 
 # --- participation by phase (the features arrive with their issues) ---------
+
 
 @rule("issue.propose")
 def _issue_propose(user, process) -> Decision:
@@ -206,8 +212,7 @@ def _priorities_vote(user, process) -> Decision:
 @rule("agenda.edit")
 def _agenda_edit(user, process) -> Decision:
     return _all(
-        lambda: _role(user, (*PARTICIPANTS, *MUNICIPALITY),
-                      _("Only members of a working group can edit agendas.")),
+        lambda: _role(user, (*PARTICIPANTS, *MUNICIPALITY), _("Only members of a working group can edit agendas.")),
         lambda: _approved_partner(user),
         lambda: _gate(process, "agenda.edit"),
     )
@@ -220,8 +225,9 @@ def _covenant_sign(user, process) -> Decision:
             return ALLOW
         if user.has_role(Role.PARTNER) and any(m.is_signatory for m in user.approved_memberships()):
             return ALLOW
-        return Decision(False, _("Only signatories of an organisation and aldermen can sign covenants."),
-                        because="role")
+        return Decision(
+            False, _("Only signatories of an organisation and aldermen can sign covenants."), because="role"
+        )
 
     return _all(
         lambda: _signed_in(user),
@@ -237,8 +243,11 @@ def _moderation_act(user, _obj) -> Decision:
 
 @rule("export.congress")
 def _export_congress(user, _obj) -> Decision:
-    return _role(user, (Role.FACILITATOR, Role.WIJKREGISSEUR, Role.ADMIN),
-                 _("Only facilitators and the neighbourhood director can export material."))
+    return _role(
+        user,
+        (Role.FACILITATOR, Role.WIJKREGISSEUR, Role.ADMIN),
+        _("Only facilitators and the neighbourhood director can export material."),
+    )
 
 
 @rule("council.record")
@@ -247,6 +256,7 @@ def _council_record(user, _obj) -> Decision:
 
 
 # --- accounts and organisations ---------------------------------------------
+
 
 @rule("account.manage")
 def _account_manage(user, _obj) -> Decision:

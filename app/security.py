@@ -6,14 +6,16 @@ from urllib.parse import urlsplit
 
 from flask import Flask, request, url_for
 
-CSP = "; ".join([
-    "default-src 'self'",
-    "img-src 'self' data:",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "frame-ancestors 'none'",
-    "form-action 'self'",
-])
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "img-src 'self' data:",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+    ]
+)
 
 
 def safe_next(target: str | None, fallback_endpoint: str = "pages.home") -> str:

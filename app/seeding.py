@@ -30,11 +30,17 @@ def load_demo(path: Path = SEEDS / "demo.toml") -> dict[str, int]:
     for person in data["users"]:
         if accounts.find_user_by_email(person["email"]) is not None:
             continue
-        user = accounts.create_user(accounts.NewUser(
-            email=person["email"], display_name=person["name"], role=person["role"], password=data["password"],
-            organisation=person.get("organisation", ""), signatory=person.get("signatory", False),
-            check_password=False,
-        ))
+        user = accounts.create_user(
+            accounts.NewUser(
+                email=person["email"],
+                display_name=person["name"],
+                role=person["role"],
+                password=data["password"],
+                organisation=person.get("organisation", ""),
+                signatory=person.get("signatory", False),
+                check_password=False,
+            )
+        )
         user.show_name_publicly = person["role"] not in ("resident", "partner")
         if person.get("pending"):
             membership = db.session.scalar(sa.select(Membership).where(Membership.user_id == user.id))
@@ -45,11 +51,16 @@ def load_demo(path: Path = SEEDS / "demo.toml") -> dict[str, int]:
     spec = data["process"]
     if processes.get_process(spec["slug"]) is None:
         phases = spec.get("phases", {})
-        process = processes.create_process(processes.ProcessData(
-            name=spec["name"], neighbourhood=spec["neighbourhood"], slug=spec["slug"],
-            description=spec.get("description", ""), plan=spec.get("plan", ""),
-            dates={key: (value.get("starts_on"), value.get("ends_on")) for key, value in phases.items()},
-        ))
+        process = processes.create_process(
+            processes.ProcessData(
+                name=spec["name"],
+                neighbourhood=spec["neighbourhood"],
+                slug=spec["slug"],
+                description=spec.get("description", ""),
+                plan=spec.get("plan", ""),
+                dates={key: (value.get("starts_on"), value.get("ends_on")) for key, value in phases.items()},
+            )
+        )
         for key, value in phases.items():
             process.phase(key).note = value.get("note", "")
         process.current_phase = PhaseKey(spec.get("current_phase", "approach")).value

@@ -101,6 +101,7 @@ def runner(app):
 
 # --- factories -----------------------------------------------------------------
 
+
 def make_organisation(app, name=None, kind="welfare", sectors=("social",)):
     from app.accounts.services import create_organisation
 
@@ -110,8 +111,18 @@ def make_organisation(app, name=None, kind="welfare", sectors=("social",)):
         return SimpleNamespace(id=org.id, name=org.name)
 
 
-def make_user(app, role="resident", email=None, password=PASSWORD, name=None, org=None, signatory=False,
-              status="approved", active=True, show_name=False):
+def make_user(
+    app,
+    role="resident",
+    email=None,
+    password=PASSWORD,
+    name=None,
+    org=None,
+    signatory=False,
+    status="approved",
+    active=True,
+    show_name=False,
+):
     """Create an account directly in the database. `org` is an organisation name (created if missing)."""
     from app.accounts.models import Membership, User
     from app.accounts.passwords import hash_password
@@ -119,23 +130,37 @@ def make_user(app, role="resident", email=None, password=PASSWORD, name=None, or
 
     n = next(_counter)
     with app.app_context():
-        user = User(email=email or f"{role}{n}@example.org", display_name=name or f"Persoon {n}", role=role,
-                    password_hash=hash_password(password), active=active, show_name_publicly=show_name)
+        user = User(
+            email=email or f"{role}{n}@example.org",
+            display_name=name or f"Persoon {n}",
+            role=role,
+            password_hash=hash_password(password),
+            active=active,
+            show_name_publicly=show_name,
+        )
         db.session.add(user)
         if org:
             organisation = find_organisation(org) or create_organisation(org, "welfare")
             db.session.add(Membership(user=user, organisation=organisation, status=status, is_signatory=signatory))
         db.session.commit()
-        return SimpleNamespace(id=user.id, email=user.email, password=password, role=role,
-                               display_name=user.display_name)
+        return SimpleNamespace(
+            id=user.id, email=user.email, password=password, role=role, display_name=user.display_name
+        )
 
 
 def make_process(app, slug=None, phase="issues", name="Wijk van de toekomst Teststad", dates=None):
     from app.processes.services import ProcessData, create_process
 
     with app.app_context():
-        process = create_process(ProcessData(name=name, neighbourhood="Teststad", slug=slug or f"proces-{next(_counter)}",
-                                             description="Een **test**.", dates=dates or {}))
+        process = create_process(
+            ProcessData(
+                name=name,
+                neighbourhood="Teststad",
+                slug=slug or f"proces-{next(_counter)}",
+                description="Een **test**.",
+                dates=dates or {},
+            )
+        )
         process.current_phase = phase
         db.session.commit()
         return SimpleNamespace(id=process.id, slug=process.slug)
@@ -147,8 +172,9 @@ class AuthActions:
         self._client = client
 
     def login(self, email, password=PASSWORD, follow_redirects=False):
-        return self._client.post("/login", data={"email": email, "password": password},
-                                 follow_redirects=follow_redirects)
+        return self._client.post(
+            "/login", data={"email": email, "password": password}, follow_redirects=follow_redirects
+        )
 
     def login_as(self, role="resident", **kwargs):
         user = make_user(self._app, role=role, **kwargs)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 
 def find_bindir() -> Path:
-    for candidate in [os.environ.get("PG_BINDIR", "")] + sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True):
+    for candidate in [os.environ.get("PG_BINDIR", ""), *sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True)]:
         if candidate and (Path(candidate) / "initdb").exists():
             return Path(candidate)
     found = shutil.which("initdb")
@@ -31,7 +31,7 @@ def find_bindir() -> Path:
 
 def main(argv: list[str]) -> int:
     if "--" in argv:
-        argv = argv[argv.index("--") + 1:]
+        argv = argv[argv.index("--") + 1 :]
     if not argv:
         sys.exit(__doc__)
     bindir = find_bindir()
@@ -49,11 +49,39 @@ def main(argv: list[str]) -> int:
         prefix = ["runuser", "-u", "postgres", "--"]
     run = lambda *cmd, **kw: subprocess.run([*prefix, *cmd], check=True, **kw)  # noqa: E731
     try:
-        run(str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8",
-            "--no-locale", stdout=subprocess.DEVNULL)
-        options = f"-k {sock} -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
-        run(str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(base / "log"), "-w", "start",
-            stdout=subprocess.DEVNULL)
+        run(
+            str(bindir / "initdb"),
+            "-D",
+            str(data),
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "-E",
+            "UTF8",
+            "--no-locale",
+            stdout=subprocess.DEVNULL,
+        )
+        settings = [
+            "listen_addresses=''",
+            "fsync=off",
+            "synchronous_commit=off",
+            "full_page_writes=off",
+            "max_connections=200",
+        ]
+        options = f"-k {sock} " + " ".join(f"-c {setting}" for setting in settings)
+        run(
+            str(bindir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-o",
+            options,
+            "-l",
+            str(base / "log"),
+            "-w",
+            "start",
+            stdout=subprocess.DEVNULL,
+        )
         for _ in range(50):
             if subprocess.run([str(bindir / "pg_isready"), "-h", str(sock)], capture_output=True).returncode == 0:
                 break
@@ -64,8 +92,11 @@ def main(argv: list[str]) -> int:
         print(f"PostgreSQL test cluster at {sock}", flush=True)
         return subprocess.run(argv, env=env).returncode
     finally:
-        subprocess.run([*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            [*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         shutil.rmtree(base, ignore_errors=True)
 
 

@@ -10,26 +10,59 @@ from tests.conftest import PASSWORD, make_organisation
 
 def test_users_create_reads_the_password_from_stdin(app, runner):
     make_organisation(app, "De Goede Woning")
-    result = runner.invoke(args=["users", "create", "bestuur@example.org", "--name", "Ingrid", "--role", "partner",
-                                 "--org", "De Goede Woning", "--signatory", "--password-stdin"], input=PASSWORD + "\n")
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "bestuur@example.org",
+            "--name",
+            "Ingrid",
+            "--role",
+            "partner",
+            "--org",
+            "De Goede Woning",
+            "--signatory",
+            "--password-stdin",
+        ],
+        input=PASSWORD + "\n",
+    )
     assert result.exit_code == 0, result.output
     with app.app_context():
         user = db.session.scalar(sa.select(User).where(User.email == "bestuur@example.org"))
         assert user.role == "partner"
         membership = db.session.scalar(sa.select(Membership).where(Membership.user_id == user.id))
         assert membership.status == "approved" and membership.is_signatory
-    assert app.test_client().post("/login", data={"email": "bestuur@example.org", "password": PASSWORD}).status_code == 302
+    assert (
+        app.test_client().post("/login", data={"email": "bestuur@example.org", "password": PASSWORD}).status_code == 302
+    )
 
 
 def test_users_create_refuses_weak_password_unknown_role_and_org(app, runner):
-    weak = runner.invoke(args=["users", "create", "a@example.org", "--name", "A", "--role", "resident",
-                               "--password-stdin"], input="password1234\n")
+    weak = runner.invoke(
+        args=["users", "create", "a@example.org", "--name", "A", "--role", "resident", "--password-stdin"],
+        input="password1234\n",
+    )
     assert weak.exit_code != 0 and "password" in weak.output
-    role = runner.invoke(args=["users", "create", "a@example.org", "--name", "A", "--role", "king",
-                               "--password-stdin"], input=PASSWORD + "\n")
+    role = runner.invoke(
+        args=["users", "create", "a@example.org", "--name", "A", "--role", "king", "--password-stdin"],
+        input=PASSWORD + "\n",
+    )
     assert role.exit_code != 0
-    org = runner.invoke(args=["users", "create", "a@example.org", "--name", "A", "--role", "partner",
-                              "--org", "Bestaat Niet", "--password-stdin"], input=PASSWORD + "\n")
+    org = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "a@example.org",
+            "--name",
+            "A",
+            "--role",
+            "partner",
+            "--org",
+            "Bestaat Niet",
+            "--password-stdin",
+        ],
+        input=PASSWORD + "\n",
+    )
     assert org.exit_code != 0 and "organisation" in org.output
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0

@@ -18,8 +18,9 @@ def test_every_post_route_refuses_a_request_without_csrf_token(database_url):
     process = make_process(app, slug="buytenwegh")
     client = app.test_client()
     login_page = client.get("/login").get_data(as_text=True)
-    signed_in = client.post("/login", data={"email": admin.email, "password": PASSWORD,
-                                            "csrf_token": token_from(login_page)})
+    signed_in = client.post(
+        "/login", data={"email": admin.email, "password": PASSWORD, "csrf_token": token_from(login_page)}
+    )
     assert signed_in.status_code == 302  # a valid token works
     post_routes = example_urls(app, "POST", {"slug": process.slug, "token": "x"})
     assert len(post_routes) >= 12, post_routes

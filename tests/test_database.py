@@ -1,6 +1,6 @@
 """Database settings: SQLite with WAL, foreign keys and a busy timeout; UTC datetimes everywhere."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -55,7 +55,7 @@ def test_datetimes_come_back_in_utc(app):
     with app.app_context():
         created = db.session.get(User, user.id).created_at
         assert created.tzinfo is not None and created.utcoffset().total_seconds() == 0
-        assert abs((datetime.now(timezone.utc) - created).total_seconds()) < 60
+        assert abs((datetime.now(UTC) - created).total_seconds()) < 60
 
 
 def test_naive_datetimes_are_refused(app):

@@ -11,7 +11,7 @@ def test_login_with_right_password_signs_in(app, client, auth):
 
 
 def test_login_email_is_case_insensitive(app, client, auth):
-    user = make_user(app, email="anouk@example.org")
+    make_user(app, email="anouk@example.org")
     assert auth.login("  Anouk@Example.ORG").status_code == 302
 
 
@@ -41,7 +41,13 @@ def test_next_goes_back_to_a_page_on_this_site(app, client):
 
 def test_next_to_another_site_is_ignored(app, client):
     user = make_user(app)
-    for evil in ("https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:alert(1)", "\t//evil.example"):
+    for evil in (
+        "https://evil.example/",
+        "//evil.example/",
+        "/\\evil.example",
+        "javascript:alert(1)",
+        "\t//evil.example",
+    ):
         client.post("/logout")
         response = client.post("/login", data={"email": user.email, "password": PASSWORD, "next": evil})
         assert response.status_code == 302
@@ -61,8 +67,9 @@ def test_logout_is_a_post(app, client, auth):
 
 
 def _limited_app(database_url):
-    return make_app(database_url, RATELIMIT_ENABLED=True, RATELIMIT_LOGIN="3 per minute",
-                    RATELIMIT_RESET="2 per minute")
+    return make_app(
+        database_url, RATELIMIT_ENABLED=True, RATELIMIT_LOGIN="3 per minute", RATELIMIT_RESET="2 per minute"
+    )
 
 
 def test_login_is_rate_limited_the_same_for_existing_and_unknown_accounts(database_url):
@@ -70,12 +77,18 @@ def test_login_is_rate_limited_the_same_for_existing_and_unknown_accounts(databa
     user = make_user(app)
     for email in (user.email, "niemand@example.org"):
         client = app.test_client()
-        statuses = [client.post("/login", data={"email": email, "password": "fout-fout-fout-1"},
-                                environ_base={"REMOTE_ADDR": f"10.0.0.{len(email)}"}).status_code
-                    for _ in range(4)]
+        statuses = [
+            client.post(
+                "/login",
+                data={"email": email, "password": "fout-fout-fout-1"},
+                environ_base={"REMOTE_ADDR": f"10.0.0.{len(email)}"},
+            ).status_code
+            for _ in range(4)
+        ]
         assert statuses == [200, 200, 200, 429], (email, statuses)
-        page = client.post("/login", data={"email": email, "password": "x"},
-                           environ_base={"REMOTE_ADDR": f"10.0.0.{len(email)}"})
+        page = client.post(
+            "/login", data={"email": email, "password": "x"}, environ_base={"REMOTE_ADDR": f"10.0.0.{len(email)}"}
+        )
         assert page.status_code == 429
         assert "Too many attempts" in page.get_data(as_text=True) or "Te vaak" in page.get_data(as_text=True)
 
@@ -84,8 +97,14 @@ def test_login_limit_per_account_holds_across_addresses(database_url):
     app = _limited_app(database_url)
     user = make_user(app)
     client = app.test_client()
-    statuses = [client.post("/login", data={"email": user.email, "password": "fout-fout-fout-1"},
-                            environ_base={"REMOTE_ADDR": f"10.1.0.{i}"}).status_code for i in range(4)]
+    statuses = [
+        client.post(
+            "/login",
+            data={"email": user.email, "password": "fout-fout-fout-1"},
+            environ_base={"REMOTE_ADDR": f"10.1.0.{i}"},
+        ).status_code
+        for i in range(4)
+    ]
     assert statuses[-1] == 429
 
 

@@ -6,9 +6,16 @@ from tests.conftest import make_process
 from tests.routes import example_urls
 
 PUBLIC = {
-    "pages.home", "pages.privacy", "pages.accessibility", "pages.healthz",
-    "processes.index", "processes.show",
-    "accounts.login", "accounts.register", "accounts.forgot_password", "accounts.reset_password",
+    "pages.home",
+    "pages.privacy",
+    "pages.accessibility",
+    "pages.healthz",
+    "processes.index",
+    "processes.show",
+    "accounts.login",
+    "accounts.register",
+    "accounts.forgot_password",
+    "accounts.reset_password",
 }
 
 
@@ -27,8 +34,17 @@ def test_pages_needing_an_account_redirect_to_login(app, client):
 
 def test_public_pages_are_open(app, client):
     process = make_process(app, slug="buytenwegh")
-    for url in ("/", "/privacy", "/accessibility", "/processes", f"/processes/{process.slug}", "/login",
-                "/register", "/password/forgot", "/healthz"):
+    for url in (
+        "/",
+        "/privacy",
+        "/accessibility",
+        "/processes",
+        f"/processes/{process.slug}",
+        "/login",
+        "/register",
+        "/password/forgot",
+        "/healthz",
+    ):
         assert client.get(url).status_code == 200, url
 
 

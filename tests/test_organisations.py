@@ -14,8 +14,15 @@ def membership(app, user_id):
 
 def test_wijkregisseur_adds_an_organisation_with_kind_and_sectors(app, client, auth):
     auth.login_as("wijkregisseur")
-    response = client.post("/admin/organisations/new", data={
-        "name": "Woningcorporatie Test", "kind": "housing", "sectors": ["physical", "social"], "description": "Huurwoningen"})
+    response = client.post(
+        "/admin/organisations/new",
+        data={
+            "name": "Woningcorporatie Test",
+            "kind": "housing",
+            "sectors": ["physical", "social"],
+            "description": "Huurwoningen",
+        },
+    )
     assert response.status_code == 302
     with app.app_context():
         org = db.session.scalar(sa.select(Organisation))
@@ -33,8 +40,9 @@ def test_organisation_name_must_be_unique(app, client, auth):
 def test_editing_an_organisation_replaces_its_sectors(app, client, auth):
     org = make_organisation(app, "Piëzo", sectors=("social", "economy"))
     auth.login_as("wijkregisseur")
-    client.post(f"/admin/organisations/{org.id}", data={"name": "Stichting Piëzo", "kind": "welfare",
-                                                        "sectors": ["safety"]})
+    client.post(
+        f"/admin/organisations/{org.id}", data={"name": "Stichting Piëzo", "kind": "welfare", "sectors": ["safety"]}
+    )
     with app.app_context():
         saved = db.session.get(Organisation, org.id)
         assert saved.name == "Stichting Piëzo"
@@ -110,6 +118,7 @@ def test_admin_changes_a_role_but_not_their_own(app, client, auth):
     response = client.post(f"/admin/users/{admin.id}", data={"role": "resident", "active": "y"})
     assert b'id="role-error"' in response.data
     from app.accounts.models import User
+
     with app.app_context():
         assert db.session.get(User, target.id).role == "facilitator"
         assert db.session.get(User, admin.id).role == "admin"

@@ -29,7 +29,9 @@ def test_reset_link_is_mailed_and_works_once(app, client, outbox):
     assert client.post("/login", data={"email": user.email, "password": NEW}).status_code == 302
 
     client.post("/logout")
-    again = client.post(path, data={"password": "nog-een-ander-wachtwoord-9", "password_confirm": "nog-een-ander-wachtwoord-9"})
+    again = client.post(
+        path, data={"password": "nog-een-ander-wachtwoord-9", "password_confirm": "nog-een-ander-wachtwoord-9"}
+    )
     assert again.status_code == 400  # used: the link no longer works
     assert app.test_client().post("/login", data={"email": user.email, "password": NEW}).status_code == 302
 
@@ -65,8 +67,9 @@ def test_link_dies_when_the_password_changes_otherwise(app, client, outbox, auth
     client.post("/password/forgot", data={"email": user.email})
     path = link_from(outbox[0])
     auth.login(user.email)
-    client.post("/account/password", data={"current_password": PASSWORD, "new_password": NEW,
-                                           "new_password_confirm": NEW})
+    client.post(
+        "/account/password", data={"current_password": PASSWORD, "new_password": NEW, "new_password_confirm": NEW}
+    )
     assert app.test_client().get(path).status_code == 400
 
 
@@ -128,5 +131,9 @@ def test_smtp_is_used_when_mail_server_is_set(app, monkeypatch):
     app.config.update(MAIL_BACKEND="", MAIL_SERVER="smtp.example.org", MAIL_PORT=587, MAIL_USERNAME="u")
     with app.app_context():
         send_mail("a@example.org", "Onderwerp", "Tekst")
-    assert sent == [("connect", "smtp.example.org", 587), ("starttls",), ("login", "u"),
-                    ("send", "a@example.org", "Onderwerp")]
+    assert sent == [
+        ("connect", "smtp.example.org", 587),
+        ("starttls",),
+        ("login", "u"),
+        ("send", "a@example.org", "Onderwerp"),
+    ]

@@ -1,6 +1,5 @@
 """The policy per role and phase: every rule, every role, every phase it depends on."""
 
-
 import pytest
 from flask_login import AnonymousUserMixin
 
@@ -16,8 +15,11 @@ def person(role, membership=None):
     user = User(email=f"{role}@example.org", display_name=role, role=role, password_hash="x", active=True)
     user.memberships = []
     if membership:
-        user.memberships.append(Membership(status="pending" if membership == "pending" else "approved",
-                                           is_signatory=membership == "signatory"))
+        user.memberships.append(
+            Membership(
+                status="pending" if membership == "pending" else "approved", is_signatory=membership == "signatory"
+            )
+        )
     return user
 
 
@@ -51,7 +53,7 @@ def test_participation_actions_per_role_and_phase(action, phase):
     process = process_in(phase)
     open_phase = PHASE_GATES[action][0]
     for role in ROLES:
-        for membership in ([None] if role != "partner" else ["approved", "signatory", "pending"]):
+        for membership in [None] if role != "partner" else ["approved", "signatory", "pending"]:
             user = person(role, membership)
             if membership == "pending":
                 allowed_role = False

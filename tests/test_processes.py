@@ -63,7 +63,11 @@ def test_wijkregisseur_moves_the_phase_and_it_is_logged(app, client, auth):
         assert process.current_phase == "interim"
         change = db.session.scalar(sa.select(PhaseChange))
         assert (change.from_phase, change.to_phase, change.changed_by_id, change.note) == (
-            "issues", "interim", user.id, "Tussenevaluatie")
+            "issues",
+            "interim",
+            user.id,
+            "Tussenevaluatie",
+        )
     assert "Tussenevaluatie" in client.get(f"/processes/{p.slug}").get_data(as_text=True)
 
 
@@ -92,9 +96,16 @@ def test_other_roles_cannot_move_the_phase(app, client, auth):
 def test_wijkregisseur_creates_a_second_process(app, client, auth):
     make_process(app, slug="buytenwegh")
     auth.login_as("wijkregisseur")
-    response = client.post("/processes/new", data={
-        "name": "Wijk van de toekomst Seghwaert", "neighbourhood": "Seghwaert", "description": "Volgende wijk",
-        "starts_issues": "2028-01-01", "ends_issues": "2028-03-31"})
+    response = client.post(
+        "/processes/new",
+        data={
+            "name": "Wijk van de toekomst Seghwaert",
+            "neighbourhood": "Seghwaert",
+            "description": "Volgende wijk",
+            "starts_issues": "2028-01-01",
+            "ends_issues": "2028-03-31",
+        },
+    )
     assert response.status_code == 302 and response.headers["Location"] == "/processes/wijk-van-de-toekomst-seghwaert"
     listing = client.get("/processes").get_data(as_text=True)
     assert "Seghwaert" in listing and "Teststad" in listing
@@ -115,8 +126,15 @@ def test_process_slug_must_be_unique(app, client, auth):
 def test_dates_out_of_order_are_refused_and_nothing_is_saved(app, client, auth):
     p = make_process(app, dates=DATES)
     auth.login_as("wijkregisseur")
-    response = client.post(f"/processes/{p.slug}/edit", data={
-        "name": "Nieuwe naam", "neighbourhood": "Teststad", "starts_issues": "2027-06-01", "ends_issues": "2027-05-01"})
+    response = client.post(
+        f"/processes/{p.slug}/edit",
+        data={
+            "name": "Nieuwe naam",
+            "neighbourhood": "Teststad",
+            "starts_issues": "2027-06-01",
+            "ends_issues": "2027-05-01",
+        },
+    )
     assert response.status_code == 200
     assert b'id="ends_issues-error"' in response.data
     with app.app_context():
@@ -128,15 +146,19 @@ def test_dates_out_of_order_are_refused_and_nothing_is_saved(app, client, auth):
 def test_phase_cannot_start_before_the_previous_one(app, client, auth):
     p = make_process(app)
     auth.login_as("wijkregisseur")
-    response = client.post(f"/processes/{p.slug}/edit", data={
-        "name": "X", "neighbourhood": "Y", "starts_issues": "2027-06-01", "starts_agendas": "2027-01-01"})
+    response = client.post(
+        f"/processes/{p.slug}/edit",
+        data={"name": "X", "neighbourhood": "Y", "starts_issues": "2027-06-01", "starts_agendas": "2027-01-01"},
+    )
     assert b'id="starts_agendas-error"' in response.data
 
 
 def test_badly_written_date_gets_a_message(app, client, auth):
     p = make_process(app)
     auth.login_as("wijkregisseur")
-    response = client.post(f"/processes/{p.slug}/edit", data={"name": "X", "neighbourhood": "Y", "starts_issues": "1 maart"})
+    response = client.post(
+        f"/processes/{p.slug}/edit", data={"name": "X", "neighbourhood": "Y", "starts_issues": "1 maart"}
+    )
     assert response.status_code == 200
     assert b'id="starts_issues-error"' in response.data
 
@@ -144,9 +166,16 @@ def test_badly_written_date_gets_a_message(app, client, auth):
 def test_edit_saves_texts_and_dates(app, client, auth):
     p = make_process(app, dates=DATES)
     auth.login_as("wijkregisseur")
-    response = client.post(f"/processes/{p.slug}/edit", data={
-        "name": "Nieuwe naam", "neighbourhood": "Teststad", "plan": "1. Eerst\n2. Dan",
-        "starts_issues": "2027-03-02", "ends_issues": "2027-06-01"})
+    response = client.post(
+        f"/processes/{p.slug}/edit",
+        data={
+            "name": "Nieuwe naam",
+            "neighbourhood": "Teststad",
+            "plan": "1. Eerst\n2. Dan",
+            "starts_issues": "2027-03-02",
+            "ends_issues": "2027-06-01",
+        },
+    )
     assert response.status_code == 302
     page = client.get(f"/processes/{p.slug}").get_data(as_text=True)
     assert "Nieuwe naam" in page and "<ol>" in page and "2 maart 2027" in page

@@ -38,7 +38,7 @@ def test_resident_registers_and_is_logged_in(app, client):
         assert user.show_name_publicly is False  # off by default
         assert user.privacy_accepted_at is not None
         assert user.password_hash != PASSWORD and user.password_hash.startswith("scrypt:")
-    assert "Mijn account".encode() in client.get("/").data or b"My account" in client.get("/").data
+    assert b"Mijn account" in client.get("/").data or b"My account" in client.get("/").data
 
 
 def test_partner_picks_an_existing_organisation_and_waits_for_approval(app, client):
@@ -53,8 +53,9 @@ def test_partner_picks_an_existing_organisation_and_waits_for_approval(app, clie
 
 
 def test_partner_names_a_new_organisation(app, client):
-    response = client.post("/register", data=form(role="partner", new_organisation="Buurtsportclub Noord",
-                                                   new_organisation_kind="network"))
+    response = client.post(
+        "/register", data=form(role="partner", new_organisation="Buurtsportclub Noord", new_organisation_kind="network")
+    )
     assert response.status_code == 302
     with app.app_context():
         org = db.session.scalar(sa.select(Organisation).where(Organisation.name == "Buurtsportclub Noord"))
@@ -146,3 +147,10 @@ def test_privacy_statement_is_a_real_page(client):
     assert len(text) > 3000
     register = client.get("/register").get_data(as_text=True)
     assert 'href="/privacy"' in register
+
+
+def test_fields_without_errors_carry_no_empty_aria(client):
+    html = client.get("/register").get_data(as_text=True)
+    assert '"None"' not in html
+    assert "aria-invalid" not in html
+    assert 'aria-describedby="display_name-description"' in html

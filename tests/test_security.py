@@ -33,12 +33,20 @@ def test_pages_have_no_inline_script_or_style(client):
 
 
 def test_production_sends_hsts_and_secure_cookie(database_url):
-    app = create_app(ProductionConfig, {"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "k" * 40,
-                                        "MAIL_BACKEND": "memory", "RATELIMIT_ENABLED": False})
+    app = create_app(
+        ProductionConfig,
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SECRET_KEY": "k" * 40,
+            "MAIL_BACKEND": "memory",
+            "RATELIMIT_ENABLED": False,
+        },
+    )
     user = make_user(app)
     client = app.test_client()
-    response = client.post("/login", data={"email": user.email, "password": user.password},
-                           base_url="https://localhost")
+    response = client.post(
+        "/login", data={"email": user.email, "password": user.password}, base_url="https://localhost"
+    )
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
     header = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("bw_session="))
     assert SimpleCookie(header)["bw_session"]["secure"]
@@ -72,18 +80,21 @@ def test_config_is_read_from_the_environment(monkeypatch):
     assert config._database_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
 
 
-@pytest.mark.parametrize("target,expected", [
-    ("/processes/buytenwegh", "/processes/buytenwegh"),
-    ("/account?x=1", "/account?x=1"),
-    ("https://evil.example", "/"),
-    ("//evil.example", "/"),
-    ("/\\evil.example", "/"),
-    ("\\\\evil.example", "/"),
-    ("javascript:alert(1)", "/"),
-    ("/ok\r\nSet-Cookie: x", "/"),
-    ("", "/"),
-    (None, "/"),
-])
+@pytest.mark.parametrize(
+    "target,expected",
+    [
+        ("/processes/buytenwegh", "/processes/buytenwegh"),
+        ("/account?x=1", "/account?x=1"),
+        ("https://evil.example", "/"),
+        ("//evil.example", "/"),
+        ("/\\evil.example", "/"),
+        ("\\\\evil.example", "/"),
+        ("javascript:alert(1)", "/"),
+        ("/ok\r\nSet-Cookie: x", "/"),
+        ("", "/"),
+        (None, "/"),
+    ],
+)
 def test_safe_next(app, target, expected):
     with app.test_request_context():
         assert safe_next(target) == expected
@@ -140,6 +151,7 @@ def test_400_page_for_a_bad_request(app, client, auth):
     partner = make_user(app, role="partner", org="Halte 2717", status="pending")
     with app.app_context():
         from app.accounts.models import Membership
+
         membership_id = db.session.scalar(sa.select(Membership.id).where(Membership.user_id == partner.id))
     auth.login_as("wijkregisseur")
     response = client.post(f"/admin/memberships/{membership_id}/decide", data={"decision": "maybe"})

@@ -37,8 +37,10 @@ def test_password_change_ends_other_sessions_but_keeps_this_one(app, client, aut
     assert other_device.get("/account").status_code == 200
     old_cookie_here = session_cookie(client)
 
-    response = client.post("/account/password", data={
-        "current_password": PASSWORD, "new_password": NEW_PASSWORD, "new_password_confirm": NEW_PASSWORD})
+    response = client.post(
+        "/account/password",
+        data={"current_password": PASSWORD, "new_password": NEW_PASSWORD, "new_password_confirm": NEW_PASSWORD},
+    )
     assert response.status_code == 302
     assert client.get("/account").status_code == 200  # this browser got a fresh session
     assert other_device.get("/account").status_code == 302
@@ -52,9 +54,14 @@ def test_password_change_ends_other_sessions_but_keeps_this_one(app, client, aut
 def test_wrong_current_password_changes_nothing(app, client, auth):
     user = make_user(app)
     auth.login(user.email)
-    response = client.post("/account/password", data={
-        "current_password": "niet-mijn-wachtwoord", "new_password": NEW_PASSWORD,
-        "new_password_confirm": NEW_PASSWORD})
+    response = client.post(
+        "/account/password",
+        data={
+            "current_password": "niet-mijn-wachtwoord",
+            "new_password": NEW_PASSWORD,
+            "new_password_confirm": NEW_PASSWORD,
+        },
+    )
     assert response.status_code == 200
     assert b'id="current_password-error"' in response.data
     assert app.test_client().post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 302
@@ -63,8 +70,10 @@ def test_wrong_current_password_changes_nothing(app, client, auth):
 def test_weak_new_password_is_refused(app, client, auth):
     user = make_user(app)
     auth.login(user.email)
-    response = client.post("/account/password", data={
-        "current_password": PASSWORD, "new_password": "password1234", "new_password_confirm": "password1234"})
+    response = client.post(
+        "/account/password",
+        data={"current_password": PASSWORD, "new_password": "password1234", "new_password_confirm": "password1234"},
+    )
     assert b'id="new_password-error"' in response.data
 
 

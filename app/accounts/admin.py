@@ -37,8 +37,9 @@ def users():
         stmt = stmt.where(sa.or_(sa.func.lower(User.email).like(like), sa.func.lower(User.display_name).like(like)))
     if role:
         stmt = stmt.where(User.role == role)
-    page = db.paginate(stmt.order_by(User.created_at.desc(), User.id.desc()),
-                       per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = db.paginate(
+        stmt.order_by(User.created_at.desc(), User.id.desc()), per_page=current_app.config["PAGE_SIZE"], error_out=False
+    )
     role_choices = [(r.value, label) for r, label in ROLE_LABELS.items()]
     return render_template("admin/users.html", page=page, query=query, role=role, role_choices=role_choices)
 
@@ -68,12 +69,16 @@ def organisations():
     require("admin.organisations")
     stmt = sa.select(Organisation).order_by(Organisation.name)
     page = db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], error_out=False)
-    counts = dict(db.session.execute(
-        sa.select(Membership.organisation_id, sa.func.count())
-        .where(Membership.status == MembershipStatus.APPROVED.value,
-               Membership.organisation_id.in_([o.id for o in page.items]))
-        .group_by(Membership.organisation_id)
-    ).all())
+    counts = dict(
+        db.session.execute(
+            sa.select(Membership.organisation_id, sa.func.count())
+            .where(
+                Membership.status == MembershipStatus.APPROVED.value,
+                Membership.organisation_id.in_([o.id for o in page.items]),
+            )
+            .group_by(Membership.organisation_id)
+        ).all()
+    )
     return render_template("admin/organisations.html", page=page, counts=counts)
 
 
@@ -84,8 +89,9 @@ def organisation_new():
     form = OrganisationForm()
     if form.validate_on_submit():
         try:
-            organisation = services.create_organisation(form.name.data, form.kind.data, form.sectors.data,
-                                                        form.description.data or "")
+            organisation = services.create_organisation(
+                form.name.data, form.kind.data, form.sectors.data, form.description.data or ""
+            )
         except DomainError as error:
             db.session.rollback()
             apply_to_form(form, error)
@@ -106,8 +112,9 @@ def organisation_detail(organisation_id: int):
         form.sectors.data = [s.value for s in organisation.sectors]
     if form.validate_on_submit():
         try:
-            services.update_organisation(organisation, form.name.data, form.kind.data, form.sectors.data,
-                                         form.description.data or "")
+            services.update_organisation(
+                organisation, form.name.data, form.kind.data, form.sectors.data, form.description.data or ""
+            )
         except DomainError as error:
             db.session.rollback()
             apply_to_form(form, error)
@@ -116,11 +123,18 @@ def organisation_detail(organisation_id: int):
             flash(_("The organisation is saved."), "success")
             return redirect(url_for("admin.organisation_detail", organisation_id=organisation.id))
     members = db.session.scalars(
-        sa.select(Membership).where(Membership.organisation_id == organisation.id)
-        .options(selectinload(Membership.user)).order_by(Membership.requested_at)
+        sa.select(Membership)
+        .where(Membership.organisation_id == organisation.id)
+        .options(selectinload(Membership.user))
+        .order_by(Membership.requested_at)
     ).all()
-    return render_template("admin/organisation_form.html", form=form, organisation=organisation, members=members,
-                           decision_form=DecisionForm())
+    return render_template(
+        "admin/organisation_form.html",
+        form=form,
+        organisation=organisation,
+        members=members,
+        decision_form=DecisionForm(),
+    )
 
 
 @bp.route("/memberships")
@@ -130,9 +144,12 @@ def memberships():
     status = request.args.get("status") or MembershipStatus.PENDING.value
     if status not in {s.value for s in MembershipStatus}:
         status = MembershipStatus.PENDING.value
-    stmt = (sa.select(Membership).where(Membership.status == status)
-            .options(selectinload(Membership.user), selectinload(Membership.organisation))
-            .order_by(Membership.requested_at, Membership.id))
+    stmt = (
+        sa.select(Membership)
+        .where(Membership.status == status)
+        .options(selectinload(Membership.user), selectinload(Membership.organisation))
+        .order_by(Membership.requested_at, Membership.id)
+    )
     page = db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], error_out=False)
     return render_template("admin/memberships.html", page=page, status=status, decision_form=DecisionForm())
 
@@ -150,13 +167,19 @@ def membership_decide(membership_id: int):
     services.decide_membership(current_user, membership, decision == "approve")
     db.session.commit()
     if decision == "approve":
-        flash(_("%(name)s now represents %(org)s.", name=membership.user.display_name,
-                org=membership.organisation.name), "success")
+        flash(
+            _("%(name)s now represents %(org)s.", name=membership.user.display_name, org=membership.organisation.name),
+            "success",
+        )
     else:
         flash(_("The request of %(name)s is not approved.", name=membership.user.display_name), "success")
-    return redirect(request.form.get("back") == "organisation"
-                    and url_for("admin.organisation_detail", organisation_id=membership.organisation_id)
-                    or url_for("admin.memberships"))
+    return redirect(
+        (
+            request.form.get("back") == "organisation"
+            and url_for("admin.organisation_detail", organisation_id=membership.organisation_id)
+        )
+        or url_for("admin.memberships")
+    )
 
 
 @bp.route("/memberships/<int:membership_id>/signatory", methods=["POST"])

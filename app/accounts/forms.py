@@ -18,8 +18,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.accounts.models import KIND_LABELS, ROLE_LABELS, SECTOR_LABELS, SELF_SERVICE_ROLES, Role
 from app.forms_common import options
-from app.accounts.models import KIND_LABELS, ROLE_LABELS, SECTOR_LABELS, Role, SELF_SERVICE_ROLES
 
 
 def _kind_choices(blank: bool = False):
@@ -34,21 +34,28 @@ class MultiCheckboxField(SelectMultipleField):
 
 class RegisterForm(FlaskForm):
     display_name = StringField(
-        _l("Your name"), validators=[DataRequired(_l("Enter the name you want to use here.")), Length(max=80)],
+        _l("Your name"),
+        validators=[DataRequired(_l("Enter the name you want to use here.")), Length(max=80)],
         description=_l("Others only see this name if you choose so later. Otherwise they see 'resident' or 'partner'."),
     )
     email = EmailField(
-        _l("E-mail address"), validators=[DataRequired(_l("Enter your e-mail address.")), Length(max=254)],
+        _l("E-mail address"),
+        validators=[DataRequired(_l("Enter your e-mail address.")), Length(max=254)],
         description=_l("We only use it to let you log in and to send you a new password if you forget it."),
     )
     password = PasswordField(
-        _l("Password"), validators=[DataRequired(_l("Choose a password."))],
-        description=_l("At least 12 characters. Tip: three or four random words are easy to remember and hard to guess."),
+        _l("Password"),
+        validators=[DataRequired(_l("Choose a password."))],
+        description=_l(
+            "At least 12 characters. Tip: three or four random words are easy to remember and hard to guess."
+        ),
     )
     password_confirm = PasswordField(
         _l("Password again"),
-        validators=[DataRequired(_l("Type your password again.")),
-                    EqualTo("password", _l("The two passwords are not the same."))],
+        validators=[
+            DataRequired(_l("Type your password again.")),
+            EqualTo("password", _l("The two passwords are not the same.")),
+        ],
     )
     role = RadioField(
         _l("I take part as"),
@@ -57,14 +64,20 @@ class RegisterForm(FlaskForm):
         validators=[InputRequired(_l("Choose resident or partner."))],
     )
     organisation_id = SelectField(
-        _l("Organisation you represent"), coerce=str, validate_choice=False,
-        description=_l("Only for partners. The neighbourhood director checks this before you can take part as a partner."),
+        _l("Organisation you represent"),
+        coerce=str,
+        validate_choice=False,
+        description=_l(
+            "Only for partners. The neighbourhood director checks this before you can take part as a partner."
+        ),
     )
     new_organisation = StringField(
-        _l("Or: name of your organisation, if it is not in the list"), validators=[Optional(), Length(max=120)],
+        _l("Or: name of your organisation, if it is not in the list"),
+        validators=[Optional(), Length(max=120)],
     )
-    new_organisation_kind = SelectField(_l("Kind of organisation"), choices=_kind_choices(blank=True),
-                                        validators=[Optional()])
+    new_organisation_kind = SelectField(
+        _l("Kind of organisation"), choices=_kind_choices(blank=True), validators=[Optional()]
+    )
     accept_privacy = BooleanField(_l("I have read the privacy statement and agree with it."))
 
 
@@ -79,29 +92,42 @@ class ForgotPasswordForm(FlaskForm):
 
 
 class ResetPasswordForm(FlaskForm):
-    password = PasswordField(_l("New password"), validators=[DataRequired(_l("Choose a password."))],
-                             description=_l("At least 12 characters."))
+    password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(_l("Choose a password."))],
+        description=_l("At least 12 characters."),
+    )
     password_confirm = PasswordField(
         _l("New password again"),
-        validators=[DataRequired(_l("Type your password again.")),
-                    EqualTo("password", _l("The two passwords are not the same."))],
+        validators=[
+            DataRequired(_l("Type your password again.")),
+            EqualTo("password", _l("The two passwords are not the same.")),
+        ],
     )
 
 
 class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField(_l("Current password"), validators=[DataRequired(_l("Enter your current password."))])
-    new_password = PasswordField(_l("New password"), validators=[DataRequired(_l("Choose a password."))],
-                                 description=_l("At least 12 characters. You will stay logged in here; other devices are logged out."))
+    current_password = PasswordField(
+        _l("Current password"), validators=[DataRequired(_l("Enter your current password."))]
+    )
+    new_password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(_l("Choose a password."))],
+        description=_l("At least 12 characters. You will stay logged in here; other devices are logged out."),
+    )
     new_password_confirm = PasswordField(
         _l("New password again"),
-        validators=[DataRequired(_l("Type your password again.")),
-                    EqualTo("new_password", _l("The two passwords are not the same."))],
+        validators=[
+            DataRequired(_l("Type your password again.")),
+            EqualTo("new_password", _l("The two passwords are not the same.")),
+        ],
     )
 
 
 class ProfileForm(FlaskForm):
-    display_name = StringField(_l("Your name"),
-                               validators=[DataRequired(_l("Enter the name you want to use here.")), Length(max=80)])
+    display_name = StringField(
+        _l("Your name"), validators=[DataRequired(_l("Enter the name you want to use here.")), Length(max=80)]
+    )
     show_name_publicly = BooleanField(
         _l("Show my name with what I write"),
         description=_l("If you leave this off, others see 'resident' or the name of your organisation instead."),
@@ -110,20 +136,25 @@ class ProfileForm(FlaskForm):
 
 class MembershipRequestForm(FlaskForm):
     organisation_id = SelectField(_l("Organisation"), coerce=str, validate_choice=False)
-    new_organisation = StringField(_l("Or: name of your organisation, if it is not in the list"),
-                                   validators=[Optional(), Length(max=120)])
-    new_organisation_kind = SelectField(_l("Kind of organisation"), choices=_kind_choices(blank=True),
-                                        validators=[Optional()])
+    new_organisation = StringField(
+        _l("Or: name of your organisation, if it is not in the list"), validators=[Optional(), Length(max=120)]
+    )
+    new_organisation_kind = SelectField(
+        _l("Kind of organisation"), choices=_kind_choices(blank=True), validators=[Optional()]
+    )
 
 
 class UserAdminForm(FlaskForm):
     role = SelectField(_l("Role"), choices=options((r.value, label) for r, label in ROLE_LABELS.items()))
-    active = BooleanField(_l("Account is active"),
-                          description=_l("A suspended account cannot log in; its sessions end at once."))
+    active = BooleanField(
+        _l("Account is active"), description=_l("A suspended account cannot log in; its sessions end at once.")
+    )
 
 
 class OrganisationForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the name of the organisation.")), Length(max=120)])
+    name = StringField(
+        _l("Name"), validators=[DataRequired(_l("Enter the name of the organisation.")), Length(max=120)]
+    )
     kind = SelectField(_l("Kind"), choices=_kind_choices(), validators=[DataRequired(_l("Choose a kind."))])
     sectors = MultiCheckboxField(_l("Sectors"), choices=options((s.value, label) for s, label in SECTOR_LABELS.items()))
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])

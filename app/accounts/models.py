@@ -20,7 +20,7 @@ from app.extensions import db
 from app.models_common import UTCDateTime, in_check, utcnow
 
 
-class Role(str, enum.Enum):
+class Role(enum.StrEnum):
     RESIDENT = "resident"
     PARTNER = "partner"
     WIJKREGISSEUR = "wijkregisseur"
@@ -48,7 +48,7 @@ ROLE_LABELS = {
 SELF_SERVICE_ROLES = (Role.RESIDENT, Role.PARTNER)
 
 
-class OrganisationKind(str, enum.Enum):
+class OrganisationKind(enum.StrEnum):
     HOUSING = "housing"
     WELFARE = "welfare"
     SCHOOL = "school"
@@ -75,7 +75,7 @@ KIND_LABELS = {
 }
 
 
-class Sector(str, enum.Enum):
+class Sector(enum.StrEnum):
     SOCIAL = "social"
     ECONOMY = "economy"
     SAFETY = "safety"
@@ -94,7 +94,7 @@ SECTOR_LABELS = {
 }
 
 
-class MembershipStatus(str, enum.Enum):
+class MembershipStatus(enum.StrEnum):
     PENDING = "pending"
     APPROVED = "approved"
     REJECTED = "rejected"
@@ -176,9 +176,7 @@ class UserSession(db.Model):
 
 class Organisation(db.Model):
     __tablename__ = "organisations"
-    __table_args__ = (
-        sa.CheckConstraint(in_check("kind", [k.value for k in OrganisationKind]), name="kind_valid"),
-    )
+    __table_args__ = (sa.CheckConstraint(in_check("kind", [k.value for k in OrganisationKind]), name="kind_valid"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(120), unique=True)

@@ -17,12 +17,12 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import (
+    SELF_SERVICE_ROLES,
     Membership,
     MembershipStatus,
     Organisation,
     OrganisationKind,
     Role,
-    SELF_SERVICE_ROLES,
     User,
 )
 from app.accounts.passwords import hash_password, password_problem, verify_password
@@ -54,6 +54,7 @@ def _check_password(password: str, email: str, name: str, field_name: str = "pas
 
 # --- registration ------------------------------------------------------------
 
+
 @dataclass
 class Registration:
     email: str
@@ -79,21 +80,27 @@ def register(data: Registration) -> User:
 
     organisation = None
     if data.role == Role.PARTNER.value:
-        organisation = organisation_from_choice(data.organisation_id, data.new_organisation,
-                                                data.new_organisation_kind)
+        organisation = organisation_from_choice(data.organisation_id, data.new_organisation, data.new_organisation_kind)
 
     if find_user_by_email(email) is not None:
-        raise DomainError(_("There is already an account with this e-mail address. Log in, or ask for a new password."),
-                          "email")
-    user = User(email=email, display_name=name, password_hash=hash_password(data.password), role=data.role,
-                privacy_accepted_at=utcnow())
+        raise DomainError(
+            _("There is already an account with this e-mail address. Log in, or ask for a new password."), "email"
+        )
+    user = User(
+        email=email,
+        display_name=name,
+        password_hash=hash_password(data.password),
+        role=data.role,
+        privacy_accepted_at=utcnow(),
+    )
     db.session.add(user)
     try:
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError:
-        raise DomainError(_("There is already an account with this e-mail address. Log in, or ask for a new password."),
-                          "email") from None
+        raise DomainError(
+            _("There is already an account with this e-mail address. Log in, or ask for a new password."), "email"
+        ) from None
     if organisation is not None:
         db.session.add(Membership(user=user, organisation=organisation))
         db.session.flush()
@@ -120,6 +127,7 @@ def organisation_from_choice(organisation_id: int | None, new_name: str = "", ne
 
 # --- signing in ----------------------------------------------------------------
 
+
 def authenticate(email: str, password: str) -> User | None:
     """The user when e-mail and password match an active account; else None, in the same time."""
     user = find_user_by_email(email) if email else None
@@ -130,6 +138,7 @@ def authenticate(email: str, password: str) -> User | None:
 
 
 # --- passwords -------------------------------------------------------------------
+
 
 def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=RESET_SALT)
@@ -160,7 +169,9 @@ def request_password_reset(email: str, link_for) -> None:
         "Someone asked for a new password for your account on the participation platform.\n"
         "Choose a new password with this link (it works once, for %(minutes)d minutes):\n\n%(link)s\n\n"
         "Did you not ask for this? Then you can ignore this e-mail; your password stays the same.",
-        name=user.display_name, minutes=minutes, link=link,
+        name=user.display_name,
+        minutes=minutes,
+        link=link,
     )
     send_mail(user.email, _("Choose a new password"), body)
 
@@ -202,6 +213,7 @@ def _set_password(user: User, new_password: str, field_name: str = "password") -
 
 # --- profile ---------------------------------------------------------------------
 
+
 def update_profile(user: User, display_name: str, show_name_publicly: bool) -> None:
     name = display_name.strip()
     if not name:
@@ -213,10 +225,9 @@ def update_profile(user: User, display_name: str, show_name_publicly: bool) -> N
 
 # --- organisations and memberships ------------------------------------------------
 
+
 def find_organisation(name: str) -> Organisation | None:
-    return db.session.scalar(
-        sa.select(Organisation).where(sa.func.lower(Organisation.name) == name.strip().lower())
-    )
+    return db.session.scalar(sa.select(Organisation).where(sa.func.lower(Organisation.name) == name.strip().lower()))
 
 
 def create_organisation(name: str, kind: str, sectors=(), description: str = "") -> Organisation:
@@ -276,6 +287,7 @@ def set_signatory(membership: Membership, is_signatory: bool) -> None:
 
 # --- administration ------------------------------------------------------------------
 
+
 def update_user(actor: User, user: User, role: str, active: bool) -> None:
     role = Role(role).value
     if user.id == actor.id and (role != Role.ADMIN.value or not active):
@@ -306,15 +318,27 @@ def create_user(data: NewUser) -> User:
         _check_password(data.password, email, data.display_name)
     if find_user_by_email(email) is not None:
         raise DomainError(_("There is already an account with this e-mail address."), "email")
-    user = User(email=email, display_name=data.display_name.strip(), role=role,
-                password_hash=hash_password(data.password), privacy_accepted_at=utcnow())
+    user = User(
+        email=email,
+        display_name=data.display_name.strip(),
+        role=role,
+        password_hash=hash_password(data.password),
+        privacy_accepted_at=utcnow(),
+    )
     db.session.add(user)
     if data.organisation:
         organisation = find_organisation(data.organisation)
         if organisation is None:
             raise DomainError(_("There is no organisation with this name."), "organisation")
-        db.session.add(Membership(user=user, organisation=organisation, status=MembershipStatus.APPROVED.value,
-                                  is_signatory=data.signatory, decided_at=utcnow()))
+        db.session.add(
+            Membership(
+                user=user,
+                organisation=organisation,
+                status=MembershipStatus.APPROVED.value,
+                is_signatory=data.signatory,
+                decided_at=utcnow(),
+            )
+        )
     elif data.signatory:
         raise DomainError(_("A signatory signs for an organisation: name it."), "organisation")
     db.session.flush()

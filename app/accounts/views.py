@@ -55,9 +55,13 @@ def register():
     form.organisation_id.choices = _organisation_choices(_("Choose your organisation"))
     if form.validate_on_submit():
         data = services.Registration(
-            email=form.email.data, display_name=form.display_name.data, password=form.password.data,
-            role=form.role.data, organisation_id=_int_or_none(form.organisation_id.data),
-            new_organisation=form.new_organisation.data or "", new_organisation_kind=form.new_organisation_kind.data or "",
+            email=form.email.data,
+            display_name=form.display_name.data,
+            password=form.password.data,
+            role=form.role.data,
+            organisation_id=_int_or_none(form.organisation_id.data),
+            new_organisation=form.new_organisation.data or "",
+            new_organisation_kind=form.new_organisation_kind.data or "",
             accepted_privacy=form.accept_privacy.data,
         )
         try:
@@ -69,8 +73,13 @@ def register():
             sign_in(user)
             db.session.commit()
             if user.has_role(Role.PARTNER):
-                flash(_("Welcome! Your account is ready. The neighbourhood director will check that you represent "
-                        "your organisation; we will show it here when that is done."), "success")
+                flash(
+                    _(
+                        "Welcome! Your account is ready. The neighbourhood director will check that you represent "
+                        "your organisation; we will show it here when that is done."
+                    ),
+                    "success",
+                )
             else:
                 flash(_("Welcome! Your account is ready."), "success")
             return redirect(url_for("pages.home"))

@@ -13,14 +13,24 @@ from app.processes.models import PHASES, phase_label
 
 class ProcessForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter a name.")), Length(max=120)])
-    neighbourhood = StringField(_l("Neighbourhood"), validators=[DataRequired(_l("Enter the neighbourhood.")),
-                                                                 Length(max=80)])
-    slug = StringField(_l("Web address"), validators=[Optional(), Length(max=60)],
-                       description=_l("The last part of the address, like 'buytenwegh'. Leave empty to make it from the name."))
-    description = TextAreaField(_l("What is this process about?"), validators=[Optional(), Length(max=10000)],
-                                description=_l("You can use Markdown: *italic*, **bold**, lists and links."))
-    plan = TextAreaField(_l("Plan of approach"), validators=[Optional(), Length(max=50000)],
-                         description=_l("You can use Markdown: *italic*, **bold**, lists and links."))
+    neighbourhood = StringField(
+        _l("Neighbourhood"), validators=[DataRequired(_l("Enter the neighbourhood.")), Length(max=80)]
+    )
+    slug = StringField(
+        _l("Web address"),
+        validators=[Optional(), Length(max=60)],
+        description=_l("The last part of the address, like 'buytenwegh'. Leave empty to make it from the name."),
+    )
+    description = TextAreaField(
+        _l("What is this process about?"),
+        validators=[Optional(), Length(max=10000)],
+        description=_l("You can use Markdown: *italic*, **bold**, lists and links."),
+    )
+    plan = TextAreaField(
+        _l("Plan of approach"),
+        validators=[Optional(), Length(max=50000)],
+        description=_l("You can use Markdown: *italic*, **bold**, lists and links."),
+    )
 
     def date_fields(self):
         """(phase info, starts field, ends field) for each phase, in order."""
@@ -32,10 +42,16 @@ class ProcessForm(FlaskForm):
 
 _BAD_DATE = _l("Enter a date like 2027-03-01.")
 for _info in PHASES:
-    setattr(ProcessForm, f"starts_{_info.key.value}",
-            DateField(_l("Starts"), validators=[Optional()], render_kw={"autocomplete": "off"}))
-    setattr(ProcessForm, f"ends_{_info.key.value}",
-            DateField(_l("Ends"), validators=[Optional()], render_kw={"autocomplete": "off"}))
+    setattr(
+        ProcessForm,
+        f"starts_{_info.key.value}",
+        DateField(_l("Starts"), validators=[Optional()], render_kw={"autocomplete": "off"}),
+    )
+    setattr(
+        ProcessForm,
+        f"ends_{_info.key.value}",
+        DateField(_l("Ends"), validators=[Optional()], render_kw={"autocomplete": "off"}),
+    )
 del _info
 
 

@@ -20,7 +20,7 @@ from app.extensions import db
 from app.models_common import UTCDateTime, in_check, utcnow
 
 
-class PhaseKey(str, enum.Enum):
+class PhaseKey(enum.StrEnum):
     APPROACH = "approach"  # 0: uitwerken aanpak
     PARTICIPANTS = "participants"  # 1: selectie deelnemers
     ISSUES = "issues"  # 2: selectie van issues
@@ -38,18 +38,44 @@ class PhaseInfo:
 
 
 PHASES: tuple[PhaseInfo, ...] = (
-    PhaseInfo(PhaseKey.APPROACH, "0", _l("Plan of approach"),
-              _l("We make the plan: who does what, when, and how we learn from it.")),
-    PhaseInfo(PhaseKey.PARTICIPANTS, "1", _l("Choosing participants"),
-              _l("We look for the right mix of residents, organisations, businesses and networks.")),
-    PhaseInfo(PhaseKey.ISSUES, "2", _l("Choosing issues"),
-              _l("Residents and partners propose subjects, talk about them and vote. Together we choose the most important.")),
-    PhaseInfo(PhaseKey.INTERIM, "", _l("Interim stop"),
-              _l("We look back together: what went well, what should change, and how it fits the city's strategy.")),
-    PhaseInfo(PhaseKey.AGENDAS, "3", _l("Making agendas"),
-              _l("For each chosen subject we write a plan for 1, 5 and 10 years: what we do, who is responsible and what it needs.")),
-    PhaseInfo(PhaseKey.COVENANTS, "4", _l("Signing covenants"),
-              _l("The plans become agreements. The boards of the partners and the aldermen sign them.")),
+    PhaseInfo(
+        PhaseKey.APPROACH,
+        "0",
+        _l("Plan of approach"),
+        _l("We make the plan: who does what, when, and how we learn from it."),
+    ),
+    PhaseInfo(
+        PhaseKey.PARTICIPANTS,
+        "1",
+        _l("Choosing participants"),
+        _l("We look for the right mix of residents, organisations, businesses and networks."),
+    ),
+    PhaseInfo(
+        PhaseKey.ISSUES,
+        "2",
+        _l("Choosing issues"),
+        _l("Residents and partners propose subjects, talk about them and vote. Together we choose the most important."),
+    ),
+    PhaseInfo(
+        PhaseKey.INTERIM,
+        "",
+        _l("Interim stop"),
+        _l("We look back together: what went well, what should change, and how it fits the city's strategy."),
+    ),
+    PhaseInfo(
+        PhaseKey.AGENDAS,
+        "3",
+        _l("Making agendas"),
+        _l(
+            "For each chosen subject we write a plan for 1, 5 and 10 years: what we do, who is responsible and what it needs."  # noqa: E501
+        ),
+    ),
+    PhaseInfo(
+        PhaseKey.COVENANTS,
+        "4",
+        _l("Signing covenants"),
+        _l("The plans become agreements. The boards of the partners and the aldermen sign them."),
+    ),
 )
 PHASE_INFO = {p.key: p for p in PHASES}
 PHASE_ORDER = [p.key for p in PHASES]

@@ -63,9 +63,14 @@ def create_process(data: ProcessData) -> Process:
         raise DomainError(_("Use only small letters, digits and hyphens."), "slug")
     if get_process(slug) is not None:
         raise DomainError(_("This web address is already used by another process."), "slug")
-    process = Process(slug=slug, name=data.name.strip(), neighbourhood=data.neighbourhood.strip(),
-                      description=data.description.strip(), plan=data.plan.strip(),
-                      current_phase=PhaseKey.APPROACH.value)
+    process = Process(
+        slug=slug,
+        name=data.name.strip(),
+        neighbourhood=data.neighbourhood.strip(),
+        description=data.description.strip(),
+        plan=data.plan.strip(),
+        current_phase=PhaseKey.APPROACH.value,
+    )
     process.phases = [ProcessPhase(key=key.value) for key in PHASE_ORDER]
     _apply_dates(process, data.dates)
     db.session.add(process)
@@ -100,8 +105,9 @@ def set_phase(actor, process: Process, key: str, note: str = "") -> PhaseChange:
         raise DomainError(_("Choose a phase from the list."), "phase") from None
     if new == process.current_phase_key:
         raise DomainError(_("The process is already in %(phase)s.", phase=phase_label(new)), "phase")
-    change = PhaseChange(process=process, from_phase=process.current_phase, to_phase=new.value,
-                         changed_by=actor, note=note.strip())
+    change = PhaseChange(
+        process=process, from_phase=process.current_phase, to_phase=new.value, changed_by=actor, note=note.strip()
+    )
     process.current_phase = new.value
     db.session.add(change)
     db.session.flush()

@@ -25,9 +25,12 @@ def _process_or_404(slug: str):
 
 def _data(form: ProcessForm) -> services.ProcessData:
     return services.ProcessData(
-        name=form.name.data or "", neighbourhood=form.neighbourhood.data or "",
+        name=form.name.data or "",
+        neighbourhood=form.neighbourhood.data or "",
         slug=form.slug.data if "slug" in form else "",
-        description=form.description.data or "", plan=form.plan.data or "", dates=form.dates(),
+        description=form.description.data or "",
+        plan=form.plan.data or "",
+        dates=form.dates(),
     )
 
 
@@ -58,8 +61,7 @@ def new():
 def show(slug: str):
     process = _process_or_404(slug)
     require("process.view", process)
-    return render_template("processes/show.html", process=process,
-                           phase_form=PhaseForm(phase=process.current_phase))
+    return render_template("processes/show.html", process=process, phase_form=PhaseForm(phase=process.current_phase))
 
 
 @bp.route("/processes/<slug>/edit", methods=["GET", "POST"])
