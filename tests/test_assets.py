@@ -16,8 +16,9 @@ def test_vendor_css_is_installed_not_committed():
 def test_every_utrecht_class_in_the_templates_is_in_the_bundle():
     used = set()
     for template in (ROOT / "app" / "templates").rglob("*.html"):
-        used |= set(re.findall(r"utrecht-[a-z0-9]+(?:-[a-z0-9]+)*(?:__[a-z0-9-]+)?(?:--[a-z0-9-]+)?",
-                               template.read_text()))
+        used |= set(
+            re.findall(r"utrecht-[a-z0-9]+(?:-[a-z0-9]+)*(?:__[a-z0-9-]+)?(?:--[a-z0-9-]+)?", template.read_text())
+        )
     css = (VENDOR / "components.css").read_text() + (VENDOR / "theme.css").read_text()
     defined = set(re.findall(r"\.(utrecht-[a-zA-Z0-9_-]+)", css))
     # modifiers such as --html-input or --primary-action are optional; the block class must exist
