@@ -40,18 +40,33 @@ def _ensure_secret_key(app: Flask) -> None:
     app.config["SECRET_KEY"] = development_secret_key(app.instance_path)
 
 
+def _is_sqlite(dbapi_connection) -> bool:
+    return type(dbapi_connection).__module__.startswith("sqlite3")
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    """SQLite: write-ahead log, foreign keys enforced, wait instead of failing when busy."""
-    module = type(dbapi_connection).__module__
-    if not module.startswith("sqlite3"):
+    """SQLite: write-ahead log, foreign keys enforced, wait instead of failing when busy.
+
+    The driver's own transaction handling is switched off (isolation_level=None)
+    and `_sqlite_begin` emits BEGIN, as SQLAlchemy documents: otherwise a
+    SAVEPOINT outside BEGIN commits on release and a rollback undoes too little.
+    """
+    if not _is_sqlite(dbapi_connection):
         return
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection) -> None:
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN")
 
 
 def register_extensions(app: Flask) -> None:

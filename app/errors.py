@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 
@@ -16,6 +20,20 @@ class DomainError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+@contextmanager
+def unique_or(error: DomainError) -> Iterator[None]:
+    """Add and flush inside a savepoint: losing a race on a unique constraint raises `error`, not a 500.
+
+    Create the new objects inside the block: entering it flushes what is pending.
+    """
+    try:
+        with db.session.begin_nested():
+            yield
+            db.session.flush()
+    except IntegrityError:
+        raise error from None
 
 
 def apply_to_form(form, error: DomainError) -> None:

@@ -14,7 +14,6 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import (
     SELF_SERVICE_ROLES,
@@ -27,7 +26,7 @@ from app.accounts.models import (
 )
 from app.accounts.passwords import hash_password, password_problem, verify_password
 from app.accounts.sessions import end_all_sessions
-from app.errors import DomainError
+from app.errors import DomainError, unique_or
 from app.extensions import db
 from app.mail import send_mail
 from app.models_common import utcnow
@@ -82,10 +81,11 @@ def register(data: Registration) -> User:
     if data.role == Role.PARTNER.value:
         organisation = organisation_from_choice(data.organisation_id, data.new_organisation, data.new_organisation_kind)
 
+    taken = DomainError(
+        _("There is already an account with this e-mail address. Log in, or ask for a new password."), "email"
+    )
     if find_user_by_email(email) is not None:
-        raise DomainError(
-            _("There is already an account with this e-mail address. Log in, or ask for a new password."), "email"
-        )
+        raise taken
     user = User(
         email=email,
         display_name=name,
@@ -93,14 +93,8 @@ def register(data: Registration) -> User:
         role=data.role,
         privacy_accepted_at=utcnow(),
     )
-    db.session.add(user)
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError:
-        raise DomainError(
-            _("There is already an account with this e-mail address. Log in, or ask for a new password."), "email"
-        ) from None
+    with unique_or(taken):  # two registrations with one address at the same moment
+        db.session.add(user)
     if organisation is not None:
         db.session.add(Membership(user=user, organisation=organisation))
         db.session.flush()
@@ -122,7 +116,13 @@ def organisation_from_choice(organisation_id: int | None, new_name: str = "", ne
         return existing
     if new_kind not in {k.value for k in OrganisationKind}:
         raise DomainError(_("Choose what kind of organisation it is."), "new_organisation_kind")
-    return create_organisation(name, new_kind)
+    try:
+        return create_organisation(name, new_kind)
+    except DomainError:
+        existing = find_organisation(name)  # someone added it a moment ago: join that one
+        if existing is None:
+            raise
+        return existing
 
 
 # --- signing in ----------------------------------------------------------------
@@ -236,10 +236,10 @@ def create_organisation(name: str, kind: str, sectors=(), description: str = "")
         raise DomainError(_("Enter the name of the organisation."), "name")
     if find_organisation(name) is not None:
         raise DomainError(_("There is already an organisation with this name."), "name")
-    organisation = Organisation(name=name, kind=OrganisationKind(kind).value, description=description.strip())
-    organisation.set_sectors(sectors)
-    db.session.add(organisation)
-    db.session.flush()
+    with unique_or(DomainError(_("There is already an organisation with this name."), "name")):
+        organisation = Organisation(name=name, kind=OrganisationKind(kind).value, description=description.strip())
+        organisation.set_sectors(sectors)
+        db.session.add(organisation)
     return organisation
 
 
@@ -257,15 +257,18 @@ def update_organisation(organisation: Organisation, name: str, kind: str, sector
     db.session.flush()
 
 
-def request_membership(user: User, organisation: Organisation) -> Membership:
-    existing = db.session.scalar(
-        sa.select(Membership).where(Membership.user_id == user.id, Membership.organisation_id == organisation.id)
+def find_membership(user_id: int, organisation_id: int) -> Membership | None:
+    return db.session.scalar(
+        sa.select(Membership).where(Membership.user_id == user_id, Membership.organisation_id == organisation_id)
     )
-    if existing is not None:
+
+
+def request_membership(user: User, organisation: Organisation) -> Membership:
+    if find_membership(user.id, organisation.id) is not None:
         raise DomainError(_("You have already asked to represent this organisation."), "organisation_id")
-    membership = Membership(user=user, organisation=organisation)
-    db.session.add(membership)
-    db.session.flush()
+    with unique_or(DomainError(_("You have already asked to represent this organisation."), "organisation_id")):
+        membership = Membership(user=user, organisation=organisation)
+        db.session.add(membership)
     return membership
 
 

@@ -1,0 +1,76 @@
+"""Lost races on unique constraints become a message next to the field, never a 500 or half a save.
+
+The check-then-insert window is forced open by hiding the existing row from the pre-check,
+which is what a concurrent request sees.
+"""
+
+import sqlalchemy as sa
+
+from app.accounts import services
+from app.accounts.models import Membership, Organisation, User
+from app.errors import DomainError
+from app.extensions import db
+from tests.conftest import PASSWORD, make_organisation, make_user
+
+
+def test_same_email_registered_twice_at_once(app, monkeypatch):
+    make_user(app, email="tegelijk@example.org")
+    monkeypatch.setattr(services, "find_user_by_email", lambda email: None)  # the other request's check ran first
+    with app.app_context():
+        try:
+            services.register(
+                services.Registration(
+                    email="tegelijk@example.org", display_name="B", password=PASSWORD, accepted_privacy=True
+                )
+            )
+        except DomainError as error:
+            assert error.field == "email"
+        else:
+            raise AssertionError("duplicate e-mail was accepted")
+        db.session.rollback()
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 1
+
+
+def test_same_new_organisation_named_twice_at_once_joins_the_first(app, monkeypatch):
+    org = make_organisation(app, "Buurtkracht")
+    real_find = services.find_organisation
+    calls = []
+
+    def find_late(name):
+        calls.append(name)
+        return None if len(calls) == 1 else real_find(name)  # the first look misses the other's insert
+
+    monkeypatch.setattr(services, "find_organisation", find_late)
+    with app.app_context():
+        found = services.organisation_from_choice(None, "Buurtkracht", "network")
+        assert found.id == org.id
+        db.session.commit()
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Organisation)) == 1
+
+
+def test_membership_requested_twice_at_once(app, monkeypatch):
+    org = make_organisation(app, "Halte 2717")
+    partner = make_user(app, role="partner", org="Stichting Piëzo")
+    with app.app_context():
+        services.request_membership(db.session.get(User, partner.id), db.session.get(Organisation, org.id))
+        db.session.commit()
+        monkeypatch.setattr(services, "find_membership", lambda *args: None)  # the check sees nothing yet
+        try:
+            services.request_membership(db.session.get(User, partner.id), db.session.get(Organisation, org.id))
+        except DomainError as error:
+            assert error.field == "organisation_id"
+        else:
+            raise AssertionError("a second membership request was stored")
+        db.session.rollback()
+        count = db.session.scalar(
+            sa.select(sa.func.count()).select_from(Membership).where(Membership.user_id == partner.id)
+        )
+        assert count == 2
+
+
+def test_rollback_after_a_failed_step_undoes_the_savepoint_work(app):
+    """A released savepoint is still part of the request's transaction (SQLite needs BEGIN for this)."""
+    with app.app_context():
+        services.create_organisation("Tijdelijk", "network")
+        db.session.rollback()
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Organisation)) == 0
