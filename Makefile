@@ -39,7 +39,7 @@ translations: $(VENV)/.installed
 
 run: install
 	$(FLASK) db upgrade
-	$(FLASK) seed demo
+	$(FLASK) seed demo --if-empty
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 # Browser tests need Debian's Chromium; install it when we may (root, apt) and it is missing.

@@ -61,12 +61,16 @@ def users_create(email, name, role, organisation, signatory, password_stdin):
 
 
 @seed_cli.command("demo")
-def seed_demo():
+@click.option("--if-empty", is_flag=True, help="Only when the database has no accounts and no processes yet.")
+def seed_demo(if_empty):
     """Load the Buytenwegh demo process and demo accounts (development only, idempotent)."""
-    from app.seeding import load_demo
+    from app.seeding import database_is_empty, load_demo
 
     if current_app.config["NAME"] == "production":
         raise click.ClickException("refusing to load demo data in production (APP_CONFIG=production)")
+    if if_empty and not database_is_empty():
+        click.echo("demo data: skipped, the database is not empty")
+        return
     added = load_demo()
     db.session.commit()
     click.echo("demo data: " + ", ".join(f"{count} {what} added" for what, count in added.items()))

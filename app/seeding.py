@@ -8,13 +8,20 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from app.accounts import services as accounts
-from app.accounts.models import Membership, MembershipStatus
+from app.accounts.models import Membership, MembershipStatus, User
 from app.extensions import db
 from app.models_common import utcnow
 from app.processes import services as processes
-from app.processes.models import PhaseKey
+from app.processes.models import PhaseKey, Process
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+def database_is_empty() -> bool:
+    return (
+        db.session.scalar(sa.select(User.id).limit(1)) is None
+        and db.session.scalar(sa.select(Process.id).limit(1)) is None
+    )
 
 
 def load_demo(path: Path = SEEDS / "demo.toml") -> dict[str, int]:

@@ -112,3 +112,15 @@ def test_seed_demo_refuses_in_production(app, runner):
     assert result.exit_code != 0 and "production" in result.output
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
+
+
+def test_seed_demo_if_empty_leaves_a_used_database_alone(app, runner):
+    make_organisation(app, "Al bestaand")
+    from tests.conftest import make_user
+
+    make_user(app, email="echt@example.org")
+    result = runner.invoke(args=["seed", "demo", "--if-empty"])
+    assert result.exit_code == 0 and "skipped" in result.output
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Process)) == 0
+    assert "0 users added" not in runner.invoke(args=["seed", "demo"]).output  # without the flag it fills in

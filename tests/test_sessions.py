@@ -106,3 +106,24 @@ def test_login_gives_a_new_session_id(app, client, auth):
     auth.login(user.email)
     after = session_cookie(client)
     assert before is None or before.value != after
+
+
+def test_expired_session_does_not_work_and_is_cleaned_up(app, client, auth):
+    from datetime import timedelta
+
+    import sqlalchemy as sa
+
+    from app.accounts.models import UserSession
+    from app.extensions import db
+    from app.models_common import utcnow
+
+    user = make_user(app)
+    auth.login(user.email)
+    with app.app_context():
+        db.session.execute(sa.update(UserSession).values(expires_at=utcnow() - timedelta(seconds=1)))
+        db.session.commit()
+    assert client.get("/account").status_code == 302
+    auth.login(user.email)
+    with app.app_context():
+        rows = db.session.scalars(sa.select(UserSession).where(UserSession.user_id == user.id)).all()
+        assert len(rows) == 1 and rows[0].expires_at > utcnow()

@@ -57,6 +57,9 @@ def sign_in(user: User) -> None:
     _fresh_session()  # no fixation of an earlier session
     token = secrets.token_urlsafe(32)
     lifetime = timedelta(seconds=current_app.config["PERMANENT_SESSION_LIFETIME"])
+    db.session.execute(  # tidy up this person's expired sessions while we are here
+        sa.delete(UserSession).where(UserSession.user_id == user.id, UserSession.expires_at <= utcnow())
+    )
     db.session.add(UserSession(token_hash=_hash(token), user_id=user.id, expires_at=utcnow() + lifetime))
     user.last_login_at = utcnow()
     session.permanent = True
@@ -82,8 +85,3 @@ def _fresh_session() -> None:
 
 def end_all_sessions(user: User) -> None:
     db.session.execute(sa.delete(UserSession).where(UserSession.user_id == user.id))
-
-
-def purge_expired() -> int:
-    result = db.session.execute(sa.delete(UserSession).where(UserSession.expires_at <= utcnow()))
-    return result.rowcount or 0
