@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -65,8 +65,17 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(connection) -> None:
-    if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN")
+    """Requests that change something take SQLite's write lock at their first statement.
+
+    A deferred transaction that reads and later writes fails at once with
+    "database is locked" when another request committed in between (WAL does
+    not wait then); taking the lock up front makes it wait its turn instead.
+    Reads (GET) stay deferred and never block each other.
+    """
+    if connection.dialect.name != "sqlite":
+        return
+    writes = not has_request_context() or request.method not in ("GET", "HEAD", "OPTIONS")
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
 
 def register_extensions(app: Flask) -> None:

@@ -55,8 +55,10 @@ def schema_template(tmp_path_factory):
     app = make_app(f"sqlite:///{path}")
     with app.app_context():
         db.create_all()
-        db.session.execute(sa.text("PRAGMA wal_checkpoint(TRUNCATE)"))
         db.session.remove()
+        raw = db.engine.raw_connection()  # outside any transaction: fold the WAL into the file we copy
+        raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        raw.close()
         db.engine.dispose()
     return path
 

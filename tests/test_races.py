@@ -74,3 +74,66 @@ def test_rollback_after_a_failed_step_undoes_the_savepoint_work(app):
         services.create_organisation("Tijdelijk", "network")
         db.session.rollback()
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Organisation)) == 0
+
+
+def test_slow_login_and_a_concurrent_write_both_succeed(app, monkeypatch):
+    """A login reads, hashes for a while, then writes; another request commits in between.
+
+    On SQLite a deferred transaction would then fail at once with "database is locked".
+    """
+    import threading
+    import time
+
+    from app.accounts import passwords
+
+    resident = make_user(app, email="traag@example.org")
+    writer = make_user(app, email="schrijver@example.org")
+    writer_client = app.test_client()
+    assert writer_client.post("/login", data={"email": writer.email, "password": PASSWORD}).status_code == 302
+
+    real_verify = passwords.verify_password
+    started = threading.Event()
+
+    def slow_verify(password_hash, password):
+        started.set()
+        time.sleep(0.4)
+        return real_verify(password_hash, password)
+
+    monkeypatch.setattr(services, "verify_password", slow_verify)
+    results = {}
+
+    def slow_login():
+        results["login"] = app.test_client().post("/login", data={"email": resident.email, "password": PASSWORD})
+
+    thread = threading.Thread(target=slow_login)
+    thread.start()
+    assert started.wait(5)
+    results["write"] = writer_client.post("/account", data={"display_name": "Nieuwe naam"})
+    thread.join(10)
+    assert results["write"].status_code == 302
+    assert results["login"].status_code == 302
+
+
+def test_two_writers_at_once_wait_for_each_other(app):
+    """Many simultaneous profile saves: none fails with a locked database."""
+    import threading
+
+    people = [make_user(app, email=f"tegelijk{i}@example.org") for i in range(8)]
+    clients = []
+    for person in people:
+        client = app.test_client()
+        client.post("/login", data={"email": person.email, "password": PASSWORD})
+        clients.append(client)
+    statuses = []
+    barrier = threading.Barrier(len(clients))
+
+    def save(client, i):
+        barrier.wait()
+        statuses.append(client.post("/account", data={"display_name": f"Naam {i}"}).status_code)
+
+    threads = [threading.Thread(target=save, args=(c, i)) for i, c in enumerate(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(20)
+    assert statuses == [302] * len(clients)

@@ -130,11 +130,15 @@ def organisation_from_choice(organisation_id: int | None, new_name: str = "", ne
 
 def authenticate(email: str, password: str) -> User | None:
     """The user when e-mail and password match an active account; else None, in the same time."""
-    user = find_user_by_email(email) if email else None
-    valid = verify_password(user.password_hash if user else None, password)
-    if user is None or not valid or not user.active:
+    row = db.session.execute(
+        sa.select(User.id, User.password_hash, User.active).where(User.email == email.strip().lower())
+    ).first()
+    # The hash is slow on purpose: hold no transaction (on SQLite, no write lock) while it runs.
+    db.session.rollback()
+    valid = verify_password(row.password_hash if row else None, password)
+    if row is None or not valid or not row.active:
         return None
-    return user
+    return db.session.get(User, row.id)
 
 
 # --- passwords -------------------------------------------------------------------
