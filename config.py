@@ -62,16 +62,26 @@ class Config:
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "noreply@buytenwegh.example")
     # "smtp" when MAIL_SERVER is set, "log" otherwise; tests use "memory".
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "")
+    MAIL_ASYNC = True  # send after answering, so a slow or failing server neither delays nor reveals anything
 
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
-    RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "10 per minute;50 per hour")
+    # Per address: generous, because a meeting in the community centre shares one address.
+    RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "30 per minute;300 per hour")
+    # Per account tried: only failed attempts count, so the owner is not locked out by their own logins.
+    RATELIMIT_LOGIN_ACCOUNT = os.environ.get("RATELIMIT_LOGIN_ACCOUNT", "10 per minute;50 per hour")
     RATELIMIT_RESET = os.environ.get("RATELIMIT_RESET", "5 per minute;20 per hour")
-    RATELIMIT_REGISTER = os.environ.get("RATELIMIT_REGISTER", "10 per hour")
+    RATELIMIT_REGISTER = os.environ.get("RATELIMIT_REGISTER", "60 per hour")
 
     SEND_HSTS = False
     PAGE_SIZE = 25
+
+    # The site's public address, e.g. https://doemee.zoetermeer.nl. Links in e-mails are built
+    # from it, never from the request's Host header (which a visitor controls). Required in production.
+    BASE_URL = os.environ.get("BASE_URL", "").rstrip("/")
+    # Number of reverse proxies in front of the app whose X-Forwarded-For/-Proto to trust (0: none).
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0") or 0)
 
 
 class DevelopmentConfig(Config):
@@ -86,6 +96,8 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False  # tests that check CSRF switch it back on
     RATELIMIT_ENABLED = False  # tests that check limits switch it back on
     MAIL_BACKEND = "memory"
+    MAIL_ASYNC = False
+    BASE_URL = "http://localhost"
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"  # cheap, for fast tests only
     SQLALCHEMY_DATABASE_URI = _database_url("sqlite:///:memory:")
 

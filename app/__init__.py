@@ -22,6 +22,7 @@ def create_app(config: type[Config] | None = None, overrides: dict | None = None
     if overrides:
         app.config.update(overrides)
     _ensure_secret_key(app)
+    _trust_proxies(app)
 
     register_extensions(app)
     register_blueprints(app)
@@ -33,11 +34,23 @@ def create_app(config: type[Config] | None = None, overrides: dict | None = None
 
 
 def _ensure_secret_key(app: Flask) -> None:
+    production = app.config["NAME"] == "production"
+    if production and not app.config.get("BASE_URL"):
+        raise RuntimeError("BASE_URL must be set in production (e.g. https://doemee.zoetermeer.nl).")
     if app.config.get("SECRET_KEY"):
         return
-    if app.config["NAME"] == "production":
+    if production:
         raise RuntimeError("SECRET_KEY must be set in production (an environment variable).")
     app.config["SECRET_KEY"] = development_secret_key(app.instance_path)
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind a reverse proxy, take the visitor's address and scheme from its headers (and only then)."""
+    hops = app.config.get("TRUSTED_PROXIES", 0)
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def _is_sqlite(dbapi_connection) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import smtplib
+import threading
 from dataclasses import dataclass
 from email.message import EmailMessage
 
@@ -29,20 +30,37 @@ def backend() -> str:
 
 
 def send_mail(to: str, subject: str, body: str) -> None:
+    """Send, or hand over for sending. Never raises for a mail server's trouble: that is logged."""
     mail = Mail(to=to, subject=subject, body=body)
     kind = backend()
     if kind == "memory":
         outbox().append(mail)
     elif kind == "log":
-        current_app.logger.warning("E-mail (not sent, no MAIL_SERVER) to %s: %s\n%s", to, subject, body)
+        if current_app.config["NAME"] == "production":
+            # never write a working reset link into production logs
+            current_app.logger.error("E-mail to %s not sent: MAIL_SERVER is not set (%s)", to, subject)
+        else:
+            current_app.logger.warning("E-mail (not sent, no MAIL_SERVER) to %s: %s\n%s", to, subject, body)
     elif kind == "smtp":
-        _send_smtp(mail)
+        config = dict(current_app.config)
+        logger = current_app.logger
+        if config.get("MAIL_ASYNC"):
+            # after the answer, so whether an account exists shows in neither timing nor errors
+            threading.Thread(target=_send_smtp, args=(config, mail, logger), daemon=True).start()
+        else:
+            _send_smtp(config, mail, logger)
     else:
         raise RuntimeError(f"unknown MAIL_BACKEND {kind!r}")
 
 
-def _send_smtp(mail: Mail) -> None:
-    cfg = current_app.config
+def _send_smtp(cfg: dict, mail: Mail, logger) -> None:
+    try:
+        _deliver(cfg, mail)
+    except (OSError, smtplib.SMTPException):
+        logger.exception("sending e-mail to %s failed", mail.to)
+
+
+def _deliver(cfg: dict, mail: Mail) -> None:
     message = EmailMessage()
     message["From"] = cfg["MAIL_DEFAULT_SENDER"]
     message["To"] = mail.to

@@ -68,7 +68,11 @@ def test_logout_is_a_post(app, client, auth):
 
 def _limited_app(database_url):
     return make_app(
-        database_url, RATELIMIT_ENABLED=True, RATELIMIT_LOGIN="3 per minute", RATELIMIT_RESET="2 per minute"
+        database_url,
+        RATELIMIT_ENABLED=True,
+        RATELIMIT_LOGIN="3 per minute",
+        RATELIMIT_LOGIN_ACCOUNT="3 per minute",
+        RATELIMIT_RESET="2 per minute",
     )
 
 
@@ -113,3 +117,14 @@ def test_password_reset_is_rate_limited(database_url):
     client = app.test_client()
     statuses = [client.post("/password/forgot", data={"email": "a@example.org"}).status_code for _ in range(3)]
     assert statuses == [200, 200, 429]
+
+
+def test_successful_logins_do_not_lock_the_owner_out(database_url):
+    app = make_app(database_url, RATELIMIT_ENABLED=True, RATELIMIT_LOGIN_ACCOUNT="2 per minute")
+    user = make_user(app)
+    for i in range(4):  # more than the per-account limit, all successful, from different devices
+        client = app.test_client()
+        response = client.post(
+            "/login", data={"email": user.email, "password": PASSWORD}, environ_base={"REMOTE_ADDR": f"10.2.0.{i}"}
+        )
+        assert response.status_code == 302, i

@@ -128,7 +128,9 @@ def test_smtp_is_used_when_mail_server_is_set(app, monkeypatch):
             sent.append(("send", message["To"], message["Subject"]))
 
     monkeypatch.setattr(smtplib, "SMTP", FakeSMTP)
-    app.config.update(MAIL_BACKEND="", MAIL_SERVER="smtp.example.org", MAIL_PORT=587, MAIL_USERNAME="u")
+    app.config.update(
+        MAIL_BACKEND="", MAIL_SERVER="smtp.example.org", MAIL_PORT=587, MAIL_USERNAME="u", MAIL_ASYNC=False
+    )
     with app.app_context():
         send_mail("a@example.org", "Onderwerp", "Tekst")
     assert sent == [
@@ -137,3 +139,44 @@ def test_smtp_is_used_when_mail_server_is_set(app, monkeypatch):
         ("login", "u"),
         ("send", "a@example.org", "Onderwerp"),
     ]
+
+
+def test_reset_link_ignores_a_forged_host_header(app, client, outbox):
+    user = make_user(app)
+    client.post("/password/forgot", data={"email": user.email}, headers={"Host": "evil.example"})
+    assert "evil.example" not in outbox[0].body
+    assert "http://localhost/password/reset/" in outbox[0].body
+
+
+def test_production_needs_base_url(monkeypatch):
+    import pytest
+
+    from app import create_app
+    from config import ProductionConfig
+
+    with pytest.raises(RuntimeError, match="BASE_URL"):
+        create_app(ProductionConfig, {"SECRET_KEY": "k" * 40, "BASE_URL": "", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+def test_failing_mail_server_gives_the_same_answer(app, client, monkeypatch):
+    import smtplib
+
+    def refuse(*args, **kwargs):
+        raise ConnectionRefusedError("no mail server")
+
+    monkeypatch.setattr(smtplib, "SMTP", refuse)
+    app.config.update(MAIL_BACKEND="", MAIL_SERVER="smtp.invalid", MAIL_ASYNC=False)
+    user = make_user(app)
+    known = client.post("/password/forgot", data={"email": user.email})
+    unknown = client.post("/password/forgot", data={"email": "niemand@example.org"})
+    assert known.status_code == unknown.status_code == 200
+    assert known.get_data(as_text=True) == unknown.get_data(as_text=True)
+
+
+def test_production_log_backend_does_not_write_the_link(app, caplog):
+    from app.mail import send_mail
+
+    app.config.update(MAIL_BACKEND="", MAIL_SERVER="", NAME="production")
+    with app.app_context(), caplog.at_level("WARNING"):
+        send_mail("a@example.org", "Nieuw wachtwoord", "geheime-link")
+    assert "geheime-link" not in caplog.text and "not sent" in caplog.text

@@ -38,6 +38,7 @@ def test_production_sends_hsts_and_secure_cookie(database_url):
         {
             "SQLALCHEMY_DATABASE_URI": database_url,
             "SECRET_KEY": "k" * 40,
+            "BASE_URL": "https://doemee.example",
             "MAIL_BACKEND": "memory",
             "RATELIMIT_ENABLED": False,
         },
@@ -55,7 +56,10 @@ def test_production_sends_hsts_and_secure_cookie(database_url):
 def test_production_refuses_to_start_without_secret_key(monkeypatch):
     monkeypatch.delenv("SECRET_KEY", raising=False)
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
-        create_app(ProductionConfig, {"SECRET_KEY": None, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+        create_app(
+            ProductionConfig,
+            {"SECRET_KEY": None, "BASE_URL": "https://x.example", "SQLALCHEMY_DATABASE_URI": "sqlite://"},
+        )
 
 
 def test_development_creates_a_secret_key_in_instance(tmp_path, monkeypatch):
@@ -163,3 +167,22 @@ def test_pages_are_not_cached_by_shared_caches(client, auth):
     assert client.get("/").headers["Cache-Control"] == "no-cache"
     auth.login_as("resident")
     assert client.get("/account").headers["Cache-Control"] == "no-store"
+
+
+def test_proxy_headers_are_trusted_only_when_configured(database_url):
+    seen = {}
+    for hops in (0, 1):
+        app = make_app(database_url, TRUSTED_PROXIES=hops)
+
+        @app.route("/_addr")
+        def addr():
+            from flask import request
+
+            return f"{request.remote_addr} {request.scheme}"
+
+        response = app.test_client().get(
+            "/_addr", headers={"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"}
+        )
+        seen[hops] = response.get_data(as_text=True)
+    assert seen[0] == "127.0.0.1 http"
+    assert seen[1] == "203.0.113.9 https"

@@ -23,7 +23,7 @@ from app.errors import DomainError, apply_to_form
 from app.extensions import db, limiter
 from app.forms_common import options
 from app.policy import require
-from app.security import safe_next
+from app.security import external_url, safe_next
 
 bp = Blueprint("accounts", __name__)
 
@@ -88,7 +88,12 @@ def register():
 
 @bp.route("/login", methods=["GET", "POST"])
 @_limit("RATELIMIT_LOGIN")
-@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"], key_func=_email_key)
+@limiter.limit(
+    lambda: current_app.config["RATELIMIT_LOGIN_ACCOUNT"],
+    methods=["POST"],
+    key_func=_email_key,
+    deduct_when=lambda response: response.status_code != 302,  # only failed attempts count
+)
 def login():
     form = LoginForm()
     if request.method == "GET":
@@ -123,7 +128,7 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         services.request_password_reset(
-            form.email.data, lambda token: url_for("accounts.reset_password", token=token, _external=True)
+            form.email.data, lambda token: external_url("accounts.reset_password", token=token)
         )
         db.session.commit()
         return render_template("accounts/forgot_sent.html")
