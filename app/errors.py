@@ -9,6 +9,7 @@ from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
 
@@ -66,11 +67,8 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(400)
     def bad_request(error):
-        return _render(
-            400,
-            _("Something is wrong with this request"),
-            getattr(error, "description", None) or _("Go back and try again."),
-        )
+        # werkzeug's own description is English and technical: always use our words
+        return _render(400, _("Something is wrong with this request"), _("Go back, reload the page and try again."))
 
     @app.errorhandler(403)
     def forbidden(error):
@@ -98,6 +96,12 @@ def register(app: Flask) -> None:
             _("Too many attempts"),
             _("You tried this too often in a short time. Wait a few minutes and try again."),
         )
+
+    @app.errorhandler(HTTPException)
+    def other_http_error(error):
+        if error.code is None or error.code < 400:
+            return error
+        return _render(error.code, _("This is not possible"), _("Go back and try again."))
 
     @app.errorhandler(500)
     def server_error(error):

@@ -102,13 +102,19 @@ def _role(user, roles: tuple[Role, ...], who: str) -> Decision:
 
 def _approved_partner(user) -> Decision:
     """Partners speak for an organisation, so that organisation must have confirmed them."""
-    if user.has_role(Role.PARTNER) and not user.approved_memberships():
-        return Decision(
-            False,
-            _("Your membership of an organisation is waiting for approval by the neighbourhood director."),
-            because="membership",
+    if not user.has_role(Role.PARTNER) or user.approved_memberships():
+        return ALLOW
+    statuses = {m.status for m in user.memberships}
+    if "pending" in statuses:
+        reason = _("Your membership of an organisation is waiting for approval by the neighbourhood director.")
+    elif statuses:
+        reason = _(
+            "The neighbourhood director did not approve you as a representative of your organisation. "
+            "Ask them why, or ask to represent another organisation in 'My account'."
         )
-    return ALLOW
+    else:
+        reason = _("You do not represent an organisation yet. Choose one in 'My account'.")
+    return Decision(False, reason, because="membership")
 
 
 def _phase(process, key: PhaseKey, activity: str) -> Decision:

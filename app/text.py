@@ -8,6 +8,7 @@ Everywhere else user text is escaped by Jinja's autoescaping.
 
 from __future__ import annotations
 
+import html
 from functools import lru_cache
 
 import bleach
@@ -83,6 +84,6 @@ def render_markdown(source: str | None) -> Markup:
 
 def plain_excerpt(source: str | None, length: int = 200) -> str:
     """A short plain-text preview (escaped by the template like any string)."""
-    text = bleach.clean(_renderer().render(source or ""), tags=set(), strip=True)
+    text = html.unescape(bleach.clean(_renderer().render(source or ""), tags=set(), strip=True))
     text = " ".join(text.split())
     return text if len(text) <= length else text[: length - 1].rstrip() + "…"

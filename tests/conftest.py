@@ -65,7 +65,12 @@ def schema_template(tmp_path_factory):
 
 @pytest.fixture
 def database_url(schema_template, tmp_path):
+    """An empty database for this test: a copy of the SQLite template, or PostgreSQL with every table emptied."""
     if PG_URL:
+        app = make_app(PG_URL)
+        with app.app_context():
+            _empty_postgres()
+            db.engine.dispose()
         return PG_URL
     target = tmp_path / "test.sqlite"
     shutil.copy(schema_template, target)
@@ -82,9 +87,6 @@ def _empty_postgres() -> None:
 def app(database_url, tmp_path, monkeypatch):
     monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "instance"))
     app = make_app(database_url)
-    with app.app_context():
-        if PG_URL:
-            _empty_postgres()
     yield app
     with app.app_context():
         db.session.remove()

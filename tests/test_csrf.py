@@ -27,8 +27,9 @@ def test_every_post_route_refuses_a_request_without_csrf_token(database_url):
     for endpoint, url in post_routes:
         without = client.post(url, data={"anything": "1"})
         assert without.status_code == 400, (endpoint, url, without.status_code)
+        assert "verlopen" in without.get_data(as_text=True), endpoint  # refused for the token, not anything else
         wrong = client.post(url, data={"csrf_token": "forged"})
-        assert wrong.status_code == 400, (endpoint, url)
+        assert wrong.status_code == 400 and "verlopen" in wrong.get_data(as_text=True), (endpoint, url)
     assert client.get("/account").status_code == 200  # nothing above logged us out
 
 

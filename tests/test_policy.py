@@ -128,3 +128,14 @@ def test_unknown_action_is_an_error():
 def test_refusal_is_falsy_and_carries_a_reason():
     decision = can(person("resident"), "process.set_phase", process_in(PhaseKey.ISSUES))
     assert not decision and decision.because == "role" and "wijkregisseur" in decision.message
+
+
+def test_partner_refusals_tell_pending_rejected_and_none_apart():
+    process = process_in(PhaseKey.ISSUES)
+    pending = can(person("partner", "pending"), "issue.propose", process).message
+    rejected_user = person("partner")
+    rejected_user.memberships.append(Membership(status="rejected"))
+    rejected = can(rejected_user, "issue.propose", process).message
+    none = can(person("partner"), "issue.propose", process).message
+    assert len({pending, rejected, none}) == 3
+    assert ("wacht" in pending.lower() and "niet goedgekeurd" in rejected.lower()) or "niet" in rejected.lower()

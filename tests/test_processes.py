@@ -202,3 +202,51 @@ def test_phase_change_refusal_for_resident_is_explained(app, client, auth):
     text = response.get_data(as_text=True)
     assert "Traceback" not in text
     assert "Alleen de wijkregisseur" in text
+
+
+def test_long_name_gives_a_valid_address(app, client, auth):
+    auth.login_as("wijkregisseur")
+    name = "Wijk van de toekomst Buytenwegh en Rokkeveen samen in actie! Deel twee"
+    response = client.post("/processes/new", data={"name": name, "neighbourhood": "Buytenwegh"})
+    assert response.status_code == 302
+    slug = response.headers["Location"].rsplit("/", 1)[1]
+    assert len(slug) <= 60 and not slug.endswith("-")
+
+
+def test_name_without_latin_letters_falls_back_to_the_neighbourhood(app, client, auth):
+    auth.login_as("wijkregisseur")
+    response = client.post("/processes/new", data={"name": "حي المستقبل", "neighbourhood": "Meerzicht"})
+    assert response.headers["Location"] == "/processes/meerzicht"
+
+
+def test_phase_change_on_a_stale_page_is_refused(app, client, auth):
+    """Two directors change the phase at once: the second is told, and history stays right."""
+    from app.processes import services
+
+    p = make_process(app, phase="issues")
+    user = make_user(app, role="wijkregisseur")
+    with app.app_context():
+        from app.accounts.models import User
+
+        actor = db.session.get(User, user.id)
+        stale = db.session.get(Process, p.id)  # read before the other change
+        db.session.execute(  # the other director, behind this session's back
+            sa.update(Process).values(current_phase="interim").execution_options(synchronize_session=False)
+        )
+        try:
+            services.set_phase(actor, stale, "agendas")
+        except services.DomainError as error:
+            assert error.field == "phase"
+        else:
+            raise AssertionError("a change on a stale page went through")
+        db.session.rollback()
+
+
+def test_date_errors_say_which_phase(app, client, auth):
+    p = make_process(app)
+    auth.login_as("wijkregisseur")
+    response = client.post(
+        f"/processes/{p.slug}/edit", data={"name": "X", "neighbourhood": "Y", "ends_agendas": "morgen"}
+    )
+    summary = response.get_data(as_text=True).split("data-error-summary")[1].split("</div>")[0]
+    assert "Fase 3" in summary

@@ -32,3 +32,11 @@ def test_empty_name_is_refused(app, client, auth):
     assert b'id="display_name-error"' in response.data
     with app.app_context():
         assert db.session.get(User, user.id).display_name == "Anouk"
+
+
+def test_partner_without_public_name_shows_as_the_organisation(app):
+    partner = make_user(app, role="partner", org="Stichting Piëzo")
+    pending = make_user(app, role="partner", org="Halte 2717", status="pending")
+    with app.app_context():
+        assert db.session.get(User, partner.id).public_name == "Stichting Piëzo"
+        assert db.session.get(User, pending.id).public_name == "partner"

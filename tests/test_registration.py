@@ -121,7 +121,7 @@ def test_invalid_email_is_refused(app, client):
 def test_only_resident_or_partner_can_be_chosen(app, client):
     response = client.post("/register", data=form(role="admin"))
     assert response.status_code == 200
-    assert b'id="role-error"' in response.data or b"role" in response.data
+    assert b'id="role-error"' in response.data
     assert count(app, User) == 0
 
 
@@ -154,3 +154,30 @@ def test_fields_without_errors_carry_no_empty_aria(client):
     assert '"None"' not in html
     assert "aria-invalid" not in html
     assert 'aria-describedby="display_name-description"' in html
+
+
+def test_new_organisation_from_registration_is_not_offered_to_others_until_checked(app, client):
+    client.post(
+        "/register",
+        data=form(role="partner", new_organisation="Gemeente Zoetermeer 2", new_organisation_kind="municipality"),
+    )
+    with app.app_context():
+        org = db.session.scalar(sa.select(Organisation).where(Organisation.name == "Gemeente Zoetermeer 2"))
+        assert org.verified is False
+    other = client.application.test_client()
+    assert "Gemeente Zoetermeer 2" not in other.get("/register").get_data(as_text=True)
+    # and it cannot be picked by id either
+    response = other.post("/register", data=form(email="b@example.org", role="partner", organisation_id=str(org.id)))
+    assert b'id="organisation_id-error"' in response.data
+
+
+def test_approving_a_member_marks_the_organisation_checked(app, client, auth):
+    client.post(
+        "/register", data=form(role="partner", new_organisation="Buurtmoestuin", new_organisation_kind="network")
+    )
+    client.post("/logout")
+    auth.login_as("wijkregisseur")
+    with app.app_context():
+        membership = db.session.scalar(sa.select(Membership))
+    client.post(f"/admin/memberships/{membership.id}/decide", data={"decision": "approve"})
+    assert "Buurtmoestuin" in app.test_client().get("/register").get_data(as_text=True)

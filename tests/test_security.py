@@ -160,6 +160,7 @@ def test_400_page_for_a_bad_request(app, client, auth):
     auth.login_as("wijkregisseur")
     response = client.post(f"/admin/memberships/{membership_id}/decide", data={"decision": "maybe"})
     assert response.status_code == 400
+    assert "The browser (or proxy)" not in response.get_data(as_text=True)  # our words, in Dutch
     assert 'class="site-header"' in response.get_data(as_text=True)
 
 
@@ -186,3 +187,10 @@ def test_proxy_headers_are_trusted_only_when_configured(database_url):
         seen[hops] = response.get_data(as_text=True)
     assert seen[0] == "127.0.0.1 http"
     assert seen[1] == "203.0.113.9 https"
+
+
+def test_other_http_errors_use_the_site_page(database_url):
+    app = make_app(database_url, MAX_CONTENT_LENGTH=1000)
+    response = app.test_client().post("/login", data={"email": "a@example.org", "password": "x" * 5000})
+    assert response.status_code == 413
+    assert 'class="site-header"' in response.get_data(as_text=True)

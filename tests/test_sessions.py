@@ -98,14 +98,16 @@ def test_session_cookie_is_httponly_and_lax(app, client, auth):
     assert not parsed["secure"]  # only in production, see test_security
 
 
-def test_login_gives_a_new_session_id(app, client, auth):
-    """No session fixation: the cookie from before login does not carry the login."""
-    client.get("/login")
-    before = client.get_cookie("bw_session")
+def test_login_does_not_keep_a_planted_session(app, client, auth):
+    """No session fixation: a session token planted before login is replaced, and the old one stays dead."""
+    with client.session_transaction() as session:
+        session["sid"] = "planted-by-attacker"
+        session["lang"] = "en"
     user = make_user(app)
     auth.login(user.email)
-    after = session_cookie(client)
-    assert before is None or before.value != after
+    with client.session_transaction() as session:
+        assert session["sid"] != "planted-by-attacker"
+        assert session["lang"] == "en"  # the language choice survives
 
 
 def test_expired_session_does_not_work_and_is_cleaned_up(app, client, auth):

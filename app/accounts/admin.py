@@ -90,7 +90,7 @@ def organisation_new():
     if form.validate_on_submit():
         try:
             organisation = services.create_organisation(
-                form.name.data, form.kind.data, form.sectors.data, form.description.data or ""
+                form.name.data, form.kind.data, form.sectors.data, form.description.data or "", form.verified.data
             )
         except DomainError as error:
             db.session.rollback()
@@ -113,7 +113,12 @@ def organisation_detail(organisation_id: int):
     if form.validate_on_submit():
         try:
             services.update_organisation(
-                organisation, form.name.data, form.kind.data, form.sectors.data, form.description.data or ""
+                organisation,
+                form.name.data,
+                form.kind.data,
+                form.sectors.data,
+                form.description.data or "",
+                form.verified.data,
             )
         except DomainError as error:
             db.session.rollback()

@@ -158,6 +158,11 @@ class OrganisationForm(FlaskForm):
     kind = SelectField(_l("Kind"), choices=_kind_choices(), validators=[DataRequired(_l("Choose a kind."))])
     sectors = MultiCheckboxField(_l("Sectors"), choices=options((s.value, label) for s, label in SECTOR_LABELS.items()))
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
+    verified = BooleanField(
+        _l("Checked: this organisation exists and the name is right"),
+        default=True,
+        description=_l("Organisations that are not checked are not shown in the lists people choose from."),
+    )
 
 
 class DecisionForm(FlaskForm):

@@ -144,9 +144,17 @@ class User(UserMixin, db.Model):
 
     @property
     def public_name(self) -> str:
-        """The name others see: the display name only when the person chose so."""
+        """The name others see: the display name only when the person chose so.
+
+        Otherwise a partner shows as their organisation and everyone else as their role
+        ("bewoner"), as the privacy statement promises.
+        """
         if self.show_name_publicly:
             return self.display_name
+        if self.role == Role.PARTNER.value:
+            approved = self.approved_memberships()
+            if approved:
+                return approved[0].organisation.name
         return self.role_enum.label
 
     def approved_memberships(self) -> list[Membership]:
@@ -182,6 +190,9 @@ class Organisation(db.Model):
     name: Mapped[str] = mapped_column(sa.String(120), unique=True)
     kind: Mapped[str] = mapped_column(sa.String(20))
     description: Mapped[str] = mapped_column(sa.Text, default="")
+    # Checked by the wijkregisseur. Organisations named by someone registering start unchecked and
+    # are not offered to others until then, so nobody can pass for "Gemeente Zoetermeer 2".
+    verified: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     sector_rows: Mapped[list[OrganisationSector]] = relationship(

@@ -105,7 +105,7 @@ def organisation_from_choice(organisation_id: int | None, new_name: str = "", ne
     """The organisation a partner picked from the list, or the one they named (created if new)."""
     if organisation_id:
         organisation = db.session.get(Organisation, organisation_id)
-        if organisation is None:
+        if organisation is None or not organisation.verified:
             raise DomainError(_("Choose an organisation from the list."), "organisation_id")
         return organisation
     name = (new_name or "").strip()
@@ -117,7 +117,7 @@ def organisation_from_choice(organisation_id: int | None, new_name: str = "", ne
     if new_kind not in {k.value for k in OrganisationKind}:
         raise DomainError(_("Choose what kind of organisation it is."), "new_organisation_kind")
     try:
-        return create_organisation(name, new_kind)
+        return create_organisation(name, new_kind, verified=False)
     except DomainError:
         existing = find_organisation(name)  # someone added it a moment ago: join that one
         if existing is None:
@@ -230,24 +230,39 @@ def update_profile(user: User, display_name: str, show_name_publicly: bool) -> N
 # --- organisations and memberships ------------------------------------------------
 
 
+def organisation_choices() -> list[tuple[int, str]]:
+    """(id, name) of the checked organisations, for the lists people pick from."""
+    return list(
+        db.session.execute(
+            sa.select(Organisation.id, Organisation.name)
+            .where(Organisation.verified.is_(True))
+            .order_by(Organisation.name)
+        ).tuples()
+    )
+
+
 def find_organisation(name: str) -> Organisation | None:
     return db.session.scalar(sa.select(Organisation).where(sa.func.lower(Organisation.name) == name.strip().lower()))
 
 
-def create_organisation(name: str, kind: str, sectors=(), description: str = "") -> Organisation:
+def create_organisation(name: str, kind: str, sectors=(), description: str = "", verified: bool = True) -> Organisation:
     name = name.strip()
     if not name:
         raise DomainError(_("Enter the name of the organisation."), "name")
     if find_organisation(name) is not None:
         raise DomainError(_("There is already an organisation with this name."), "name")
     with unique_or(DomainError(_("There is already an organisation with this name."), "name")):
-        organisation = Organisation(name=name, kind=OrganisationKind(kind).value, description=description.strip())
+        organisation = Organisation(
+            name=name, kind=OrganisationKind(kind).value, description=description.strip(), verified=verified
+        )
         organisation.set_sectors(sectors)
         db.session.add(organisation)
     return organisation
 
 
-def update_organisation(organisation: Organisation, name: str, kind: str, sectors, description: str) -> None:
+def update_organisation(
+    organisation: Organisation, name: str, kind: str, sectors, description: str, verified: bool = True
+) -> None:
     name = name.strip()
     other = find_organisation(name)
     if not name:
@@ -257,6 +272,7 @@ def update_organisation(organisation: Organisation, name: str, kind: str, sector
     organisation.name = name
     organisation.kind = OrganisationKind(kind).value
     organisation.description = description.strip()
+    organisation.verified = bool(verified)
     organisation.set_sectors(sectors)
     db.session.flush()
 
@@ -282,6 +298,8 @@ def decide_membership(actor: User, membership: Membership, approve: bool) -> Non
         membership.is_signatory = False
     membership.decided_at = utcnow()
     membership.decided_by = actor
+    if approve:
+        membership.organisation.verified = True  # approving a member means the organisation was checked
     db.session.flush()
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -17,7 +16,7 @@ from app.accounts.forms import (
     RegisterForm,
     ResetPasswordForm,
 )
-from app.accounts.models import Organisation, Role
+from app.accounts.models import Role
 from app.accounts.sessions import sign_in, sign_out
 from app.errors import DomainError, apply_to_form
 from app.extensions import db, limiter
@@ -29,8 +28,7 @@ bp = Blueprint("accounts", __name__)
 
 
 def _organisation_choices(blank_label: str):
-    organisations = db.session.execute(sa.select(Organisation.id, Organisation.name).order_by(Organisation.name))
-    return options([("", blank_label), *organisations])
+    return options([("", blank_label), *services.organisation_choices()])
 
 
 def _int_or_none(value) -> int | None:

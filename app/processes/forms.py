@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField
@@ -32,6 +33,13 @@ class ProcessForm(FlaskForm):
         description=_l("You can use Markdown: *italic*, **bold**, lists and links."),
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for info in PHASES:  # the label names the phase, so an error in the summary says which one
+            label = phase_label(info.key)
+            self[f"starts_{info.key.value}"].label.text = _("%(phase)s: starts", phase=label)
+            self[f"ends_{info.key.value}"].label.text = _("%(phase)s: ends", phase=label)
+
     def date_fields(self):
         """(phase info, starts field, ends field) for each phase, in order."""
         return [(info, self[f"starts_{info.key.value}"], self[f"ends_{info.key.value}"]) for info in PHASES]
@@ -40,7 +48,6 @@ class ProcessForm(FlaskForm):
         return {info.key.value: (start.data, end.data) for info, start, end in self.date_fields()}
 
 
-_BAD_DATE = _l("Enter a date like 2027-03-01.")
 for _info in PHASES:
     setattr(
         ProcessForm,

@@ -10,8 +10,9 @@ from datetime import date
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from app.errors import DomainError
+from app.errors import DomainError, unique_or
 from app.extensions import db
+from app.models_common import utcnow
 from app.processes.models import PHASE_ORDER, PhaseChange, PhaseKey, Process, ProcessPhase, phase_label
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -19,7 +20,7 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 def slugify(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60]
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower())[:60].strip("-")
 
 
 def get_process(slug: str) -> Process | None:
@@ -58,11 +59,14 @@ def _check(data: ProcessData) -> None:
 
 def create_process(data: ProcessData) -> Process:
     _check(data)
-    slug = (data.slug or slugify(data.name)).strip()
+    slug = (data.slug or slugify(data.name) or slugify(data.neighbourhood)).strip()
+    if not slug:
+        raise DomainError(_("Make up a web address with small letters, digits and hyphens."), "slug")
     if not SLUG_RE.match(slug):
         raise DomainError(_("Use only small letters, digits and hyphens."), "slug")
+    taken = DomainError(_("This web address is already used by another process."), "slug")
     if get_process(slug) is not None:
-        raise DomainError(_("This web address is already used by another process."), "slug")
+        raise taken
     process = Process(
         slug=slug,
         name=data.name.strip(),
@@ -73,8 +77,8 @@ def create_process(data: ProcessData) -> Process:
     )
     process.phases = [ProcessPhase(key=key.value) for key in PHASE_ORDER]
     _apply_dates(process, data.dates)
-    db.session.add(process)
-    db.session.flush()
+    with unique_or(taken):  # two people creating the same address at once
+        db.session.add(process)
     return process
 
 
@@ -103,12 +107,20 @@ def set_phase(actor, process: Process, key: str, note: str = "") -> PhaseChange:
         new = PhaseKey(key)
     except ValueError:
         raise DomainError(_("Choose a phase from the list."), "phase") from None
-    if new == process.current_phase_key:
+    old = process.current_phase
+    if new.value == old:
         raise DomainError(_("The process is already in %(phase)s.", phase=phase_label(new)), "phase")
-    change = PhaseChange(
-        process=process, from_phase=process.current_phase, to_phase=new.value, changed_by=actor, note=note.strip()
+    # Compare and set: if someone else changed the phase since this page was read, say so.
+    moved = db.session.execute(
+        sa.update(Process)
+        .where(Process.id == process.id, Process.current_phase == old)
+        .values(current_phase=new.value, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
     )
-    process.current_phase = new.value
+    if moved.rowcount != 1:
+        raise DomainError(_("Someone else changed the phase a moment ago. Look at the page again."), "phase")
+    db.session.refresh(process)
+    change = PhaseChange(process=process, from_phase=old, to_phase=new.value, changed_by=actor, note=note.strip())
     db.session.add(change)
     db.session.flush()
     return change

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_foundation
 Revises: 
-Create Date: 2026-11-23 17:25:43.090804
+Create Date: 2026-11-23 17:40:31.737569
 
 """
 from alembic import op
@@ -23,6 +23,7 @@ def upgrade():
     sa.Column('name', sa.String(length=120), nullable=False),
     sa.Column('kind', sa.String(length=20), nullable=False),
     sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('verified', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("kind IN ('housing', 'welfare', 'school', 'police', 'business', 'residents', 'network', 'municipality')", name=op.f('ck_organisations_kind_valid')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_organisations')),
