@@ -188,31 +188,28 @@ def _process_set_phase(user, process) -> Decision:
 # --- participation by phase (the features arrive with their issues) ---------
 
 
+def _participation(user, process, action: str, who: str) -> Decision:
+    """Residents and approved partners, in the phase that opens the action."""
+    return _all(
+        lambda: _role(user, PARTICIPANTS, who),
+        lambda: _approved_partner(user),
+        lambda: _gate(process, action),
+    )
+
+
 @rule("issue.propose")
 def _issue_propose(user, process) -> Decision:
-    return _all(
-        lambda: _role(user, PARTICIPANTS, _("Only residents and partners can propose issues.")),
-        lambda: _approved_partner(user),
-        lambda: _gate(process, "issue.propose"),
-    )
+    return _participation(user, process, "issue.propose", _("Only residents and partners can propose issues."))
 
 
 @rule("issue.support")
 def _issue_support(user, process) -> Decision:
-    return _all(
-        lambda: _role(user, PARTICIPANTS, _("Only residents and partners can support issues.")),
-        lambda: _approved_partner(user),
-        lambda: _gate(process, "issue.support"),
-    )
+    return _participation(user, process, "issue.support", _("Only residents and partners can support issues."))
 
 
 @rule("priorities.vote")
 def _priorities_vote(user, process) -> Decision:
-    return _all(
-        lambda: _role(user, PARTICIPANTS, _("Only residents and partners can divide points.")),
-        lambda: _approved_partner(user),
-        lambda: _gate(process, "priorities.vote"),
-    )
+    return _participation(user, process, "priorities.vote", _("Only residents and partners can divide points."))
 
 
 @rule("agenda.edit")

@@ -11,8 +11,9 @@ from sqlalchemy.orm import selectinload
 from app.accounts import services
 from app.accounts.forms import DecisionForm, OrganisationForm, UserAdminForm
 from app.accounts.models import ROLE_LABELS, Membership, MembershipStatus, Organisation, User
-from app.errors import DomainError, apply_to_form
+from app.errors import DomainError
 from app.extensions import db
+from app.forms_common import save
 from app.policy import require
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -50,16 +51,10 @@ def user_detail(user_id: int):
     require("admin.users")
     user = _get_or_404(User, user_id)
     form = UserAdminForm(obj=user)
-    if form.validate_on_submit():
-        try:
-            services.update_user(current_user, user, form.role.data, form.active.data)
-        except DomainError as error:
-            db.session.rollback()
-            apply_to_form(form, error)
-        else:
-            db.session.commit()
-            flash(_("The account is saved."), "success")
-            return redirect(url_for("admin.user_detail", user_id=user.id))
+    update = lambda: services.update_user(current_user, user, form.role.data, form.active.data)  # noqa: E731
+    if form.validate_on_submit() and save(form, update):
+        flash(_("The account is saved."), "success")
+        return redirect(url_for("admin.user_detail", user_id=user.id))
     return render_template("admin/user.html", user=user, form=form, decision_form=DecisionForm())
 
 
@@ -88,17 +83,15 @@ def organisation_new():
     require("admin.organisations")
     form = OrganisationForm()
     if form.validate_on_submit():
-        try:
-            organisation = services.create_organisation(
+        saved = save(
+            form,
+            lambda: services.create_organisation(
                 form.name.data, form.kind.data, form.sectors.data, form.description.data or "", form.verified.data
-            )
-        except DomainError as error:
-            db.session.rollback()
-            apply_to_form(form, error)
-        else:
-            db.session.commit()
+            ),
+        )
+        if saved:
             flash(_("The organisation is added."), "success")
-            return redirect(url_for("admin.organisation_detail", organisation_id=organisation.id))
+            return redirect(url_for("admin.organisation_detail", organisation_id=saved.value.id))
     return render_template("admin/organisation_form.html", form=form, organisation=None)
 
 
@@ -110,23 +103,19 @@ def organisation_detail(organisation_id: int):
     form = OrganisationForm(obj=organisation)
     if request.method == "GET":
         form.sectors.data = [s.value for s in organisation.sectors]
-    if form.validate_on_submit():
-        try:
-            services.update_organisation(
-                organisation,
-                form.name.data,
-                form.kind.data,
-                form.sectors.data,
-                form.description.data or "",
-                form.verified.data,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            apply_to_form(form, error)
-        else:
-            db.session.commit()
-            flash(_("The organisation is saved."), "success")
-            return redirect(url_for("admin.organisation_detail", organisation_id=organisation.id))
+    if form.validate_on_submit() and save(
+        form,
+        lambda: services.update_organisation(
+            organisation,
+            form.name.data,
+            form.kind.data,
+            form.sectors.data,
+            form.description.data or "",
+            form.verified.data,
+        ),
+    ):
+        flash(_("The organisation is saved."), "success")
+        return redirect(url_for("admin.organisation_detail", organisation_id=organisation.id))
     members = db.session.scalars(
         sa.select(Membership)
         .where(Membership.organisation_id == organisation.id)

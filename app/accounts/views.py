@@ -18,9 +18,9 @@ from app.accounts.forms import (
 )
 from app.accounts.models import Role
 from app.accounts.sessions import sign_in, sign_out
-from app.errors import DomainError, apply_to_form
+from app.errors import DomainError
 from app.extensions import db, limiter
-from app.forms_common import options
+from app.forms_common import options, save
 from app.policy import require
 from app.security import external_url, safe_next
 
@@ -62,15 +62,9 @@ def register():
             new_organisation_kind=form.new_organisation_kind.data or "",
             accepted_privacy=form.accept_privacy.data,
         )
-        try:
-            user = services.register(data)
-        except DomainError as error:
-            db.session.rollback()
-            apply_to_form(form, error)
-        else:
-            sign_in(user)
-            db.session.commit()
-            if user.has_role(Role.PARTNER):
+        saved = save(form, lambda: services.register(data), then=sign_in)
+        if saved:
+            if saved.value.has_role(Role.PARTNER):
                 flash(
                     _(
                         "Welcome! Your account is ready. The neighbourhood director will check that you represent "
@@ -141,17 +135,10 @@ def reset_password(token: str):
         services.user_for_reset_token(token)
     except DomainError as error:
         return render_template("accounts/reset_invalid.html", message=error.message), 400
-    if form.validate_on_submit():
-        try:
-            services.reset_password(token, form.password.data)
-        except DomainError as error:
-            db.session.rollback()
-            apply_to_form(form, error)
-        else:
-            sign_out()
-            db.session.commit()
-            flash(_("Your password has been changed. Log in with your new password."), "success")
-            return redirect(url_for("accounts.login"))
+    reset = lambda: services.reset_password(token, form.password.data)  # noqa: E731
+    if form.validate_on_submit() and save(form, reset, then=lambda _user: sign_out()):
+        flash(_("Your password has been changed. Log in with your new password."), "success")
+        return redirect(url_for("accounts.login"))
     return render_template("accounts/reset.html", form=form)
 
 
@@ -160,16 +147,11 @@ def reset_password(token: str):
 def profile():
     require("account.manage")
     form = ProfileForm(obj=current_user)
-    if form.validate_on_submit():
-        try:
-            services.update_profile(current_user, form.display_name.data, form.show_name_publicly.data)
-        except DomainError as error:
-            db.session.rollback()
-            apply_to_form(form, error)
-        else:
-            db.session.commit()
-            flash(_("Your details are saved."), "success")
-            return redirect(url_for("accounts.profile"))
+    if form.validate_on_submit() and save(
+        form, lambda: services.update_profile(current_user, form.display_name.data, form.show_name_publicly.data)
+    ):
+        flash(_("Your details are saved."), "success")
+        return redirect(url_for("accounts.profile"))
     return render_template("accounts/profile.html", form=form)
 
 
@@ -180,14 +162,12 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         user = current_user._get_current_object()
-        try:
-            services.change_password(user, form.current_password.data, form.new_password.data)
-        except DomainError as error:
-            db.session.rollback()
-            apply_to_form(form, error)
-        else:
-            sign_in(user)  # a new session for this browser; all others have ended
-            db.session.commit()
+        # then: a new session for this browser; all others have ended
+        if save(
+            form,
+            lambda: services.change_password(user, form.current_password.data, form.new_password.data),
+            then=lambda _none: sign_in(user),
+        ):
             flash(_("Your password has been changed. Other devices are logged out."), "success")
             return redirect(url_for("accounts.profile"))
     return render_template("accounts/password.html", form=form)
@@ -200,16 +180,16 @@ def organisations():
     form = MembershipRequestForm()
     form.organisation_id.choices = _organisation_choices(_("Choose an organisation"))
     if form.validate_on_submit():
-        try:
-            organisation = services.organisation_from_choice(
-                _int_or_none(form.organisation_id.data), form.new_organisation.data, form.new_organisation_kind.data
-            )
-            services.request_membership(current_user, organisation)
-        except DomainError as error:
-            db.session.rollback()
-            apply_to_form(form, error)
-        else:
-            db.session.commit()
+        organisation_id = _int_or_none(form.organisation_id.data)
+        if save(
+            form,
+            lambda: services.request_membership(
+                current_user,
+                services.organisation_from_choice(
+                    organisation_id, form.new_organisation.data, form.new_organisation_kind.data
+                ),
+            ),
+        ):
             flash(_("Your request has been sent to the neighbourhood director."), "success")
             return redirect(url_for("accounts.organisations"))
     return render_template("accounts/organisations.html", form=form)

@@ -6,8 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.errors import DomainError, apply_to_form
-from app.extensions import db
+from app.forms_common import save
 from app.policy import require
 from app.processes import services
 from app.processes.forms import PhaseForm, ProcessForm
@@ -45,15 +44,10 @@ def new():
     require("process.create")
     form = ProcessForm()
     if form.validate_on_submit():
-        try:
-            process = services.create_process(_data(form))
-        except DomainError as error:
-            db.session.rollback()
-            apply_to_form(form, error)
-        else:
-            db.session.commit()
+        saved = save(form, lambda: services.create_process(_data(form)))
+        if saved:
             flash(_("The process is created."), "success")
-            return redirect(url_for("processes.show", slug=process.slug))
+            return redirect(url_for("processes.show", slug=saved.value.slug))
     return render_template("processes/form.html", form=form, process=None)
 
 
@@ -75,16 +69,9 @@ def edit(slug: str):
         for info, start, end in form.date_fields():
             phase = process.phase(info.key)
             start.data, end.data = (phase.starts_on, phase.ends_on) if phase else (None, None)
-    if form.validate_on_submit():
-        try:
-            services.update_process(process, _data(form))
-        except DomainError as error:
-            db.session.rollback()
-            apply_to_form(form, error)
-        else:
-            db.session.commit()
-            flash(_("The process is saved."), "success")
-            return redirect(url_for("processes.show", slug=process.slug))
+    if form.validate_on_submit() and save(form, lambda: services.update_process(process, _data(form))):
+        flash(_("The process is saved."), "success")
+        return redirect(url_for("processes.show", slug=process.slug))
     return render_template("processes/form.html", form=form, process=process)
 
 
@@ -94,14 +81,8 @@ def set_phase(slug: str):
     process = _process_or_404(slug)
     require("process.set_phase", process)
     form = PhaseForm()
-    if form.validate_on_submit():
-        try:
-            services.set_phase(current_user, process, form.phase.data, form.note.data or "")
-        except DomainError as error:
-            db.session.rollback()
-            apply_to_form(form, error)
-        else:
-            db.session.commit()
-            flash(_("The process is now in %(phase)s.", phase=phase_label(process.current_phase)), "success")
-            return redirect(url_for("processes.show", slug=process.slug))
+    change = lambda: services.set_phase(current_user, process, form.phase.data, form.note.data or "")  # noqa: E731
+    if form.validate_on_submit() and save(form, change):
+        flash(_("The process is now in %(phase)s.", phase=phase_label(process.current_phase)), "success")
+        return redirect(url_for("processes.show", slug=process.slug))
     return render_template("processes/show.html", process=process, phase_form=form), 400
