@@ -76,6 +76,8 @@ class Config:
 
     SEND_HSTS = False
     PAGE_SIZE = 25
+    ISSUE_PAGE_SIZE = 20
+    ISSUE_EDIT_MINUTES = int(os.environ.get("ISSUE_EDIT_MINUTES", "60"))  # authors may correct their issue
 
     # The site's public address, e.g. https://doemee.zoetermeer.nl. Links in e-mails are built
     # from it, never from the request's Host header (which a visitor controls). Required in production.

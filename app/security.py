@@ -26,11 +26,11 @@ def external_url(endpoint: str, **values) -> str:
     return url_for(endpoint, _external=True, **values)  # development without BASE_URL
 
 
-def safe_next(target: str | None, fallback_endpoint: str = "pages.home") -> str:
+def safe_next(target: str | None, fallback_endpoint: str = "pages.home", **values) -> str:
     """`target` when it is a path on this site, else the fallback. Stops open redirects."""
     if target and _is_local_path(target):
         return target
-    return url_for(fallback_endpoint)
+    return url_for(fallback_endpoint, **values)
 
 
 def _is_local_path(target: str) -> bool:

@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 from flask import Flask, request
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_timedelta, get_locale
 from flask_login import current_user
 
 from app import policy
+from app.issues.models import label as issue_label
+from app.models_common import utcnow
 from app.processes.models import phase_label
-from app.text import render_markdown
+from app.text import plain_excerpt, render_markdown
 
 
 def register(app: Flask) -> None:
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.globals.update(
         phase_label=phase_label,
+        issue_label=issue_label,
+        excerpt=plain_excerpt,
         format_date=format_date,
         format_datetime=format_datetime,
+        format_timedelta=format_timedelta,
+        now=utcnow,
         process_actions=policy.process_actions,
     )
     app.jinja_env.trim_blocks = True

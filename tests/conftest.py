@@ -199,3 +199,26 @@ def auth(app, client):
 def outbox(app):
     """Mails sent through the memory backend during the test."""
     return app.extensions.setdefault("mail_outbox", [])
+
+
+def make_issue(app, process_id, author_id, title="Meer licht op het fietspad", description=None, domains=("safety",),
+               breadth="single", scale="small", term="short", place="", status="open", created_at=None):
+    """An issue straight in the database (phase rules are the views' business, not the factory's)."""
+    from app.accounts.models import User
+    from app.issues.models import Issue, IssueStatusChange
+    from app.issues.services import search_text
+
+    with app.app_context():
+        author = db.session.get(User, author_id)
+        text = description or f"{title}. Het is er 's avonds donker en mensen voelen zich onveilig."
+        issue = Issue(process_id=process_id, author_id=author_id, title=title, description=text, scale=scale,
+                      term=term, breadth=breadth, place=place, status=status,
+                      search_text=search_text(title, text), author_was_resident=author.role == "resident")
+        if created_at is not None:
+            issue.created_at = created_at
+        issue.set_domains(domains)
+        db.session.add(issue)
+        db.session.flush()
+        db.session.add(IssueStatusChange(issue_id=issue.id, to_status=status))
+        db.session.commit()
+        return SimpleNamespace(id=issue.id, title=issue.title)

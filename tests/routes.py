@@ -15,7 +15,14 @@ def example_urls(app, method: str, values: dict | None = None):
                 continue
             args = {}
             for name in rule.arguments:
-                converter = rule._converters[name].__class__.__name__
-                args[name] = values.get(name, 1 if converter == "IntegerConverter" else "x")
+                converter = rule._converters[name]
+                if name in values:
+                    args[name] = values[name]
+                elif type(converter).__name__ == "IntegerConverter":
+                    args[name] = 1
+                elif type(converter).__name__ == "AnyConverter":
+                    args[name] = sorted(converter.items)[0]
+                else:
+                    args[name] = "x"
             urls.append((rule.endpoint, url_for(rule.endpoint, **args)))
     return sorted(urls)

@@ -55,7 +55,21 @@ def new():
 def show(slug: str):
     process = _process_or_404(slug)
     require("process.view", process)
-    return render_template("processes/show.html", process=process, phase_form=PhaseForm(phase=process.current_phase))
+    return _render_show(process, PhaseForm(phase=process.current_phase))
+
+
+def _render_show(process, phase_form, status: int = 200):
+    from app.issues import decisions
+    from app.issues import services as issue_services
+
+    return render_template(
+        "processes/show.html",
+        process=process,
+        phase_form=phase_form,
+        shortlist=decisions.shortlisted(process.id),
+        response=issue_services.response_stats(process.id),
+        issue_count=issue_services.count_active(process.id),
+    ), status
 
 
 @bp.route("/processes/<slug>/edit", methods=["GET", "POST"])
@@ -85,4 +99,4 @@ def set_phase(slug: str):
     if form.validate_on_submit() and save(form, change):
         flash(_("The process is now in %(phase)s.", phase=phase_label(process.current_phase)), "success")
         return redirect(url_for("processes.show", slug=process.slug))
-    return render_template("processes/show.html", process=process, phase_form=form), 400
+    return _render_show(process, form, 400)

@@ -18,3 +18,73 @@
     update();
   }
 }());
+
+// Support without a page reload. Without JavaScript the same form posts and redirects back.
+(function () {
+  "use strict";
+  document.querySelectorAll("form[data-support]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.fetch || !window.FormData) { return; }
+      event.preventDefault();
+      var button = form.querySelector("button");
+      var actionField = form.querySelector("input[name='action']");
+      button.disabled = true;
+      fetch(form.action, {
+        method: "POST",
+        body: new FormData(form),
+        headers: { "X-Requested-With": "fetch", "Accept": "application/json" },
+        credentials: "same-origin"
+      }).then(function (response) {
+        if (!response.ok) { throw new Error("refused"); }
+        return response.json();
+      }).then(function (data) {
+        var label = form.querySelector("[data-support-label]");
+        actionField.value = data.supported ? "remove" : "add";
+        button.setAttribute("aria-pressed", data.supported ? "true" : "false");
+        button.classList.toggle("utrecht-button--primary-action", !data.supported);
+        button.classList.toggle("utrecht-button--secondary-action", data.supported);
+        label.textContent = data.supported ? label.dataset.on : label.dataset.off;
+        var scope = form.closest("[data-support-scope]");
+        var count = scope && scope.querySelector("[data-support-count]");
+        if (count) { count.textContent = data.count_text; }
+        button.disabled = false;
+      }).catch(function () {
+        form.submit();  // let the server explain (a refusal page, a login page)
+      });
+    });
+  });
+}());
+
+// Similar issues while typing the title. Without JavaScript they are shown as a step before publishing.
+(function () {
+  "use strict";
+  var box = document.querySelector("[data-similar-live]");
+  var title = document.querySelector("input[data-similar-source]");
+  if (!box || !title || !window.fetch) { return; }
+  var list = box.querySelector("[data-similar-list]");
+  var timer = null;
+  var last = "";
+  title.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(function () {
+      var q = title.value.trim();
+      if (q.length < 4 || q === last) { return; }
+      last = q;
+      fetch(box.dataset.url + "?q=" + encodeURIComponent(q), { headers: { "Accept": "application/json" } })
+        .then(function (response) { return response.json(); })
+        .then(function (data) {
+          list.textContent = "";
+          data.items.forEach(function (item) {
+            var li = document.createElement("li");
+            var a = document.createElement("a");
+            a.href = item.url;
+            a.className = "utrecht-link";
+            a.textContent = item.title;
+            li.appendChild(a);
+            list.appendChild(li);
+          });
+          box.hidden = data.items.length === 0;
+        }).catch(function () { box.hidden = true; });
+    }, 400);
+  });
+}());

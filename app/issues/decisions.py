@@ -1,0 +1,191 @@
+"""Decisions on issues: shortlisting for the agendas, merging, declining and withdrawing.
+
+Every decision is a status change with a written reason, shown in the issue's history
+and, for the shortlist, on the process page (principle 6: from many issues to a few).
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from app.errors import DomainError
+from app.extensions import db
+from app.issues.models import Allocation, Ballot, Comment, Follow, Issue, IssueStatus, IssueStatusChange, Support
+from app.models_common import utcnow
+
+ACTIVE = (IssueStatus.OPEN.value, IssueStatus.SHORTLISTED.value)
+
+
+def _reason(text: str, minimum: int = 10) -> str:
+    text = (text or "").strip()
+    if len(text) < minimum:
+        raise DomainError(_("Write down why, in at least %(n)d characters. Everyone can read it.", n=minimum), "reason")
+    return text[:5000]
+
+
+def _change(actor, issue: Issue, to_status: str, reason: str, allowed_from=ACTIVE) -> None:
+    """Compare and set, so two people deciding at once cannot both change the same status."""
+    old = issue.status
+    if old not in allowed_from:
+        raise DomainError(_("This issue has already been decided on. Look at the page again."), "reason")
+    changed = db.session.execute(
+        sa.update(Issue)
+        .where(Issue.id == issue.id, Issue.status == old)
+        .values(status=to_status, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if changed != 1:
+        raise DomainError(_("Someone else decided on this issue a moment ago. Look at the page again."), "reason")
+    db.session.add(
+        IssueStatusChange(
+            issue_id=issue.id, from_status=old, to_status=to_status, reason=reason, changed_by_id=actor.id
+        )
+    )
+    db.session.flush()
+    db.session.refresh(issue)
+
+
+def shortlist(actor, issue: Issue, rationale: str) -> None:
+    _change(actor, issue, IssueStatus.SHORTLISTED.value, _reason(rationale), allowed_from=(IssueStatus.OPEN.value,))
+
+
+def reopen(actor, issue: Issue, reason: str) -> None:
+    _change(
+        actor,
+        issue,
+        IssueStatus.OPEN.value,
+        _reason(reason),
+        allowed_from=(IssueStatus.SHORTLISTED.value, IssueStatus.DECLINED.value),
+    )
+
+
+def decline(actor, issue: Issue, reason: str) -> None:
+    _change(actor, issue, IssueStatus.DECLINED.value, _reason(reason))
+
+
+def withdraw(author, issue: Issue, reason: str) -> None:
+    _change(
+        author, issue, IssueStatus.WITHDRAWN.value, _reason(reason, minimum=5), allowed_from=(IssueStatus.OPEN.value,)
+    )
+
+
+def merge(actor, source: Issue, target: Issue, reason: str) -> None:
+    """Merge `source` into `target`: supports, points, comments and followers move; nobody counts twice."""
+    reason = _reason(reason)
+    if target.id == source.id:
+        raise DomainError(_("Choose another issue to merge into."), "target_id")
+    if target.process_id != source.process_id or target.status not in ACTIVE:
+        raise DomainError(_("You can only merge into an open issue of the same process."), "target_id")
+
+    _change(actor, source, IssueStatus.MERGED.value, reason)
+    source.merged_into_id = target.id
+
+    # Supports: people who supported both keep one support on the target.
+    already = sa.select(Support.user_id).where(Support.issue_id == target.id)
+    db.session.execute(
+        sa.update(Support)
+        .where(Support.issue_id == source.id, Support.user_id.not_in(already))
+        .values(issue_id=target.id)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(sa.delete(Support).where(Support.issue_id == source.id))
+
+    # Followers likewise.
+    following = sa.select(Follow.user_id).where(Follow.issue_id == target.id)
+    db.session.execute(
+        sa.update(Follow)
+        .where(Follow.issue_id == source.id, Follow.user_id.not_in(following))
+        .values(issue_id=target.id)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(sa.delete(Follow).where(Follow.issue_id == source.id))
+
+    _merge_points(source, target)
+
+    # Comments stay, now under the target, in their threads.
+    db.session.execute(
+        sa.update(Comment)
+        .where(Comment.issue_id == source.id)
+        .values(issue_id=target.id)
+        .execution_options(synchronize_session=False)
+    )
+    _recount(target.id)
+    _recount(source.id)
+    db.session.flush()
+    db.session.refresh(target)
+
+
+def _merge_points(source: Issue, target: Issue) -> None:
+    """A person's points on both issues join on the target, up to the most one issue may get."""
+    from app.issues.voting import get_round
+
+    round_ = get_round(source.process_id)
+    if round_ is None:
+        return
+    for allocation in db.session.scalars(sa.select(Allocation).where(Allocation.issue_id == source.id)).all():
+        on_target = db.session.scalar(
+            sa.select(Allocation).where(Allocation.ballot_id == allocation.ballot_id, Allocation.issue_id == target.id)
+        )
+        if on_target is None:
+            allocation.issue_id = target.id
+        else:
+            on_target.points = min(round_.max_per_issue, on_target.points + allocation.points)
+            db.session.delete(allocation)
+    db.session.flush()
+    # Points above the maximum go back to their owners.
+    used = (
+        sa.select(sa.func.coalesce(sa.func.sum(Allocation.points), 0))
+        .where(Allocation.ballot_id == Ballot.id)
+        .scalar_subquery()
+    )
+    db.session.execute(
+        sa.update(Ballot)
+        .where(Ballot.round_id == round_.id)
+        .values(points_used=used)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _recount(issue_id: int) -> None:
+    supports = sa.select(sa.func.count()).select_from(Support).where(Support.issue_id == issue_id).scalar_subquery()
+    comments = sa.select(sa.func.count()).select_from(Comment).where(Comment.issue_id == issue_id).scalar_subquery()
+    db.session.execute(
+        sa.update(Issue)
+        .where(Issue.id == issue_id)
+        .values(support_count=supports, comment_count=comments)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def history(issue: Issue) -> list[IssueStatusChange]:
+    return list(
+        db.session.scalars(
+            sa.select(IssueStatusChange)
+            .where(IssueStatusChange.issue_id == issue.id)
+            .order_by(IssueStatusChange.changed_at, IssueStatusChange.id)
+        )
+    )
+
+
+def shortlisted(process_id: int) -> list[tuple[Issue, IssueStatusChange | None]]:
+    """The shortlisted issues of a process with the decision that put them there."""
+    issues = list(
+        db.session.scalars(
+            sa.select(Issue)
+            .where(Issue.process_id == process_id, Issue.status == IssueStatus.SHORTLISTED.value)
+            .order_by(Issue.support_count.desc(), Issue.id)
+        )
+    )
+    decisions = {}
+    if issues:
+        for change in db.session.scalars(
+            sa.select(IssueStatusChange)
+            .where(
+                IssueStatusChange.issue_id.in_([i.id for i in issues]),
+                IssueStatusChange.to_status == IssueStatus.SHORTLISTED.value,
+            )
+            .order_by(IssueStatusChange.changed_at)
+        ):
+            decisions[change.issue_id] = change
+    return [(issue, decisions.get(issue.id)) for issue in issues]

@@ -1,0 +1,155 @@
+"""Forms for issues, comments, reports, decisions and the prioritisation round."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from app.accounts.forms import MultiCheckboxField
+from app.accounts.models import SECTOR_LABELS
+from app.forms_common import options
+from app.issues.models import Breadth, CommentKind, Scale, Stance, Term, label
+
+MARKDOWN_HINT = _l("You can use Markdown: *italic*, **bold**, lists and links.")
+
+
+def _choices(enum_class):
+    return options((member.value, label(member)) for member in enum_class)
+
+
+class IssueForm(FlaskForm):
+    title = StringField(
+        _l("Title"),
+        validators=[DataRequired(_l("Write a title.")), Length(max=140)],
+        description=_l("Short and clear, for example: 'More light on the path to the shopping centre'."),
+    )
+    description = TextAreaField(
+        _l("What is the problem or the idea?"),
+        validators=[DataRequired(_l("Explain the issue.")), Length(max=10000)],
+        description=MARKDOWN_HINT,
+    )
+    domains = MultiCheckboxField(
+        _l("What is it about?"),
+        choices=options((s.value, lbl) for s, lbl in SECTOR_LABELS.items()),
+        description=_l("Choose one, or more if the issue is broad."),
+    )
+    breadth = RadioField(
+        _l("One subject or broad?"),
+        choices=_choices(Breadth),
+        default=Breadth.SINGLE.value,
+        validators=[InputRequired(_l("Choose one of the options."))],
+    )
+    scale = RadioField(
+        _l("How big is it?"),
+        choices=_choices(Scale),
+        default=Scale.SMALL.value,
+        validators=[InputRequired(_l("Choose one of the options."))],
+    )
+    term = RadioField(
+        _l("When could something change?"),
+        choices=_choices(Term),
+        default=Term.SHORT.value,
+        validators=[InputRequired(_l("Choose one of the options."))],
+    )
+    place = StringField(
+        _l("Part of the neighbourhood or place (if it matters)"),
+        validators=[Optional(), Length(max=120)],
+        description=_l("For example: Cesar Franckrode, the shopping area, the park."),
+    )
+    organisations = MultiCheckboxField(_l("Which organisations should be involved?"), coerce=int, validate_choice=False)
+    involve_others = TextAreaField(
+        _l("Who else should be involved?"),
+        validators=[Optional(), Length(max=2000)],
+        description=_l("People or groups that are not in the list above."),
+    )
+    step = HiddenField(default="check")
+
+
+class CommentForm(FlaskForm):
+    body = TextAreaField(
+        _l("Your reaction"),
+        validators=[DataRequired(_l("Write your reaction.")), Length(max=5000)],
+        description=MARKDOWN_HINT,
+    )
+    stance = RadioField(
+        _l("What do you think of the issue?"),
+        choices=_choices(Stance),
+        default=Stance.NEUTRAL.value,
+        validators=[InputRequired(_l("Choose one of the options."))],
+    )
+    kind = RadioField(
+        _l("What kind of reaction is it?"),
+        choices=_choices(CommentKind),
+        default=CommentKind.EXPERIENCE.value,
+        validators=[InputRequired(_l("Choose one of the options."))],
+    )
+    parent_id = HiddenField()
+
+
+class ReportForm(FlaskForm):
+    reason = TextAreaField(
+        _l("What is wrong with it?"),
+        validators=[DataRequired(_l("Tell us briefly what is wrong.")), Length(max=2000)],
+        description=_l(
+            "For example: it insults someone, it is advertising, or it shares someone's private details. "
+            "Who reported something is never made public."
+        ),
+    )
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Why?"),
+        validators=[DataRequired(_l("Write down why.")), Length(max=5000)],
+        description=_l("Everyone can read this."),
+    )
+
+
+class DecisionForm(FlaskForm):
+    decision = RadioField(
+        _l("Decision"),
+        choices=options(
+            [
+                ("shortlist", _l("Choose for an agenda (shortlist)")),
+                ("merge", _l("Merge into another issue")),
+                ("decline", _l("Do not choose")),
+                ("reopen", _l("Open again")),
+            ]
+        ),
+        validators=[InputRequired(_l("Choose a decision."))],
+    )
+    target_id = SelectField(
+        _l("Merge into"), coerce=str, validate_choice=False, description=_l("Only needed when you merge.")
+    )
+    reason = TextAreaField(
+        _l("Rationale"),
+        validators=[DataRequired(_l("Write down why.")), Length(max=5000)],
+        description=_l("Everyone can read this on the issue and the process page."),
+    )
+
+
+class PointsForm(FlaskForm):
+    points = IntegerField(_l("Points"), validators=[InputRequired(_l("Fill in a number.")), NumberRange(min=0)])
+
+
+class RoundForm(FlaskForm):
+    points_per_person = IntegerField(
+        _l("Points per person"),
+        default=5,
+        validators=[InputRequired(_l("Fill in a number.")), NumberRange(min=1, max=50)],
+    )
+    max_per_issue = IntegerField(
+        _l("Most points for one issue"),
+        default=3,
+        validators=[InputRequired(_l("Fill in a number.")), NumberRange(min=1, max=50)],
+    )
+    results_while_open = BooleanField(
+        _l("Show the results while the round is open"),
+        description=_l("Usually off, so people are not led by what others chose."),
+    )
+
+
+class EmptyForm(FlaskForm):
+    """Only the CSRF token, for buttons."""

@@ -1,0 +1,352 @@
+"""Issue pages: the list, proposing (with similar issues first), the issue page and its actions."""
+
+from __future__ import annotations
+
+import secrets
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
+
+from app.accounts.models import Membership, User
+from app.accounts.services import organisation_choices
+from app.errors import DomainError, apply_to_form
+from app.extensions import db
+from app.forms_common import options, save
+from app.issues import decisions, services, voting
+from app.issues.forms import CommentForm, DecisionForm, EmptyForm, IssueForm, ReasonForm, ReportForm
+from app.issues.models import Comment, Issue, IssueRevision, IssueStatus
+from app.policy import can, require
+from app.processes.services import get_process
+from app.security import safe_next
+
+bp = Blueprint("issues", __name__)
+
+
+def _process_or_404(slug: str):
+    process = get_process(slug)
+    if process is None:
+        abort(404)
+    return process
+
+
+def _issue_or_404(issue_id: int) -> Issue:
+    issue = db.session.get(Issue, issue_id)
+    if issue is None:
+        abort(404)
+    return issue
+
+
+def _wants_json() -> bool:
+    return request.headers.get("X-Requested-With") == "fetch"
+
+
+def _issue_form(process, obj=None) -> IssueForm:
+    form = IssueForm(obj=obj)
+    form.organisations.choices = options(organisation_choices())
+    if obj is not None and request.method == "GET":
+        form.domains.data = [d.value for d in obj.domains]
+        form.organisations.data = [row.organisation_id for row in obj.involved_rows]
+    return form
+
+
+def _data(form: IssueForm) -> services.IssueData:
+    return services.IssueData(
+        title=form.title.data or "",
+        description=form.description.data or "",
+        scale=form.scale.data or "",
+        term=form.term.data or "",
+        breadth=form.breadth.data or "",
+        domains=form.domains.data or [],
+        place=form.place.data or "",
+        involve_others=form.involve_others.data or "",
+        organisation_ids=[int(i) for i in form.organisations.data or []],
+    )
+
+
+# --- the list ----------------------------------------------------------------------------
+
+
+@bp.route("/processes/<slug>/issues")
+def index(slug: str):
+    process = _process_or_404(slug)
+    args = request.args
+    filters = services.IssueFilters(
+        domain=args.get("domain", ""),
+        scale=args.get("scale", ""),
+        term=args.get("term", ""),
+        breadth=args.get("breadth", ""),
+        status=args.get("status", ""),
+        place=args.get("place", ""),
+        q=args.get("q", "")[:200],
+        sort=args.get("sort", "newest") if args.get("sort") in services.SORTS else "newest",
+    )
+    if "shuffle_seed" not in session:
+        session["shuffle_seed"] = secrets.randbelow(2_000_000_000)
+    page = db.paginate(
+        services.list_query(process.id, filters, seed=session["shuffle_seed"]),
+        per_page=current_app.config["ISSUE_PAGE_SIZE"],
+        error_out=False,
+        count=True,
+    )
+    supported = voting.supported_ids(current_user, [i.id for i in page.items])
+    query_args = {k: v for k, v in vars(filters).items() if v}
+    return render_template(
+        "issues/index.html",
+        process=process,
+        page=page,
+        filters=filters,
+        places=services.places(process.id),
+        supported=supported,
+        query_args=query_args,
+        support_form=EmptyForm(),
+    )
+
+
+@bp.route("/processes/<slug>/issues/similar")
+def similar(slug: str):
+    """JSON for the title field: similar issues while typing (the form shows them without JavaScript too)."""
+    process = _process_or_404(slug)
+    found = services.similar_issues(process.id, request.args.get("q", "")[:200])
+    return jsonify(
+        items=[
+            {
+                "id": i.id,
+                "title": i.title,
+                "url": url_for("issues.show", issue_id=i.id),
+                "support_count": i.support_count,
+            }
+            for i in found
+        ]
+    )
+
+
+# --- proposing ----------------------------------------------------------------------------
+
+
+@bp.route("/processes/<slug>/issues/new", methods=["GET", "POST"])
+@login_required
+def new(slug: str):
+    process = _process_or_404(slug)
+    require("issue.propose", process)
+    form = _issue_form(process)
+    similar_found = []
+    if form.validate_on_submit():
+        data = _data(form)
+        try:
+            services.validate(data)  # the same checks as publishing, before we show similar issues
+        except DomainError as error:
+            apply_to_form(form, error)
+        else:
+            similar_found = services.similar_issues(process.id, f"{data.title} {data.title} {data.description}")
+            if form.step.data != "publish" and similar_found:
+                form.step.data = "publish"  # the next press publishes
+            else:
+                saved = save(form, lambda: services.propose(current_user, process, data))
+                if saved:
+                    flash(_("Your issue is published. Thank you!"), "success")
+                    return redirect(url_for("issues.show", issue_id=saved.value.id))
+    return render_template("issues/new.html", process=process, form=form, similar=similar_found)
+
+
+@bp.route("/issues/<int:issue_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(issue_id: int):
+    issue = _issue_or_404(issue_id)
+    require("issue.edit", issue)
+    form = _issue_form(issue.process, obj=issue)
+    if form.validate_on_submit() and save(form, lambda: services.edit(current_user, issue, _data(form))):
+        flash(_("Your changes are saved. The earlier text stays visible in the history."), "success")
+        return redirect(url_for("issues.show", issue_id=issue.id))
+    return render_template("issues/edit.html", issue=issue, form=form)
+
+
+# --- the issue page -------------------------------------------------------------------------
+
+
+def _render_issue(issue: Issue, comment_form: CommentForm | None = None, decision_form=None, status: int = 200):
+    per_page = 30
+    threads = db.paginate(
+        sa.select(Comment)
+        .where(Comment.issue_id == issue.id, Comment.parent_id.is_(None))
+        .order_by(Comment.created_at, Comment.id)
+        .options(selectinload(Comment.author).selectinload(User.memberships).selectinload(Membership.organisation)),
+        per_page=per_page,
+        error_out=False,
+    )
+    replies: dict[int, list[Comment]] = {}
+    if threads.items:
+        for reply in db.session.scalars(
+            sa.select(Comment)
+            .where(Comment.parent_id.in_([c.id for c in threads.items]))
+            .order_by(Comment.created_at, Comment.id)
+            .options(selectinload(Comment.author).selectinload(User.memberships).selectinload(Membership.organisation))
+        ):
+            replies.setdefault(reply.parent_id, []).append(reply)
+    signed_in = current_user.is_authenticated
+    round_ = voting.get_round(issue.process_id)
+    if decision_form is None and can(current_user, "issue.decide", issue):
+        decision_form = _decision_form(issue)
+    return render_template(
+        "issues/show.html",
+        issue=issue,
+        threads=threads,
+        replies=replies,
+        history=decisions.history(issue),
+        revisions=db.session.scalars(
+            sa.select(IssueRevision).where(IssueRevision.issue_id == issue.id).order_by(IssueRevision.replaced_at)
+        ).all(),
+        supported=signed_in and voting.has_supported(current_user, issue.id),
+        following=signed_in and services.is_following(current_user, issue),
+        comment_form=comment_form or CommentForm(),
+        decision_form=decision_form,
+        button_form=EmptyForm(),
+        round=round_,
+        my_points=voting.my_points(round_, current_user).get(issue.id, 0) if round_ else 0,
+        involved=[row.organisation for row in issue.involved_rows],
+    ), status
+
+
+@bp.route("/issues/<int:issue_id>")
+def show(issue_id: int):
+    issue = _issue_or_404(issue_id)
+    if issue.status == IssueStatus.MERGED.value and issue.merged_into_id:
+        return redirect(url_for("issues.show", issue_id=issue.merged_into_id), code=301)
+    return _render_issue(issue)
+
+
+@bp.route("/issues/<int:issue_id>/support", methods=["POST"])
+@login_required
+def support(issue_id: int):
+    issue = _issue_or_404(issue_id)
+    require("issue.support", issue)
+    wanted = {"add": True, "remove": False}.get(request.form.get("action", ""))
+    supported, count = voting.set_support(current_user, issue, wanted)
+    db.session.commit()
+    if _wants_json():
+        return jsonify(
+            supported=supported, count=count, count_text=ngettext("%(num)d supporter", "%(num)d supporters", count)
+        )
+    flash(_("You support this issue.") if supported else _("You no longer support this issue."), "success")
+    return redirect(safe_next(request.form.get("next"), "issues.show", issue_id=issue.id))
+
+
+@bp.route("/issues/<int:issue_id>/comments", methods=["POST"])
+@login_required
+def comment(issue_id: int):
+    issue = _issue_or_404(issue_id)
+    require("issue.comment", issue)
+    form = CommentForm()
+    parent_id = int(form.parent_id.data) if (form.parent_id.data or "").isdigit() else None
+    if form.validate_on_submit() and save(
+        form,
+        lambda: services.add_comment(current_user, issue, form.body.data, form.stance.data, form.kind.data, parent_id),
+    ):
+        flash(_("Your reaction is placed."), "success")
+        return redirect(url_for("issues.show", issue_id=issue.id, _anchor="comments"))
+    return _render_issue(issue, comment_form=form, status=400)
+
+
+@bp.route("/issues/<int:issue_id>/follow", methods=["POST"])
+@login_required
+def follow(issue_id: int):
+    issue = _issue_or_404(issue_id)
+    require("issue.follow", issue)
+    following = services.set_following(current_user, issue, request.form.get("action") != "unfollow")
+    db.session.commit()
+    flash(_("You follow this issue.") if following else _("You no longer follow this issue."), "success")
+    return redirect(url_for("issues.show", issue_id=issue.id))
+
+
+def _report(target_type: str, target_id: int, issue: Issue):
+    require("issue.report", issue)
+    form = ReportForm()
+    if form.validate_on_submit() and save(
+        form, lambda: services.report(current_user, target_type, target_id, form.reason.data)
+    ):
+        flash(_("Thank you. The neighbourhood director will look at it."), "success")
+        return redirect(url_for("issues.show", issue_id=issue.id))
+    return render_template("issues/report.html", form=form, issue=issue, target_type=target_type)
+
+
+@bp.route("/issues/<int:issue_id>/report", methods=["GET", "POST"])
+@login_required
+def report_issue(issue_id: int):
+    issue = _issue_or_404(issue_id)
+    return _report("issue", issue.id, issue)
+
+
+@bp.route("/comments/<int:comment_id>/report", methods=["GET", "POST"])
+@login_required
+def report_comment(comment_id: int):
+    comment_ = db.session.get(Comment, comment_id)
+    if comment_ is None:
+        abort(404)
+    return _report("comment", comment_.id, _issue_or_404(comment_.issue_id))
+
+
+@bp.route("/issues/<int:issue_id>/withdraw", methods=["GET", "POST"])
+@login_required
+def withdraw(issue_id: int):
+    issue = _issue_or_404(issue_id)
+    require("issue.withdraw", issue)
+    form = ReasonForm()
+    if form.validate_on_submit() and save(form, lambda: decisions.withdraw(current_user, issue, form.reason.data)):
+        flash(_("Your issue is withdrawn."), "success")
+        return redirect(url_for("issues.show", issue_id=issue.id))
+    return render_template("issues/withdraw.html", form=form, issue=issue)
+
+
+def _decision_form(issue: Issue) -> DecisionForm:
+    form = DecisionForm(prefix="decide")
+    others = db.session.execute(
+        sa.select(Issue.id, Issue.title)
+        .where(
+            Issue.process_id == issue.process_id,
+            Issue.id != issue.id,
+            Issue.status.in_([IssueStatus.OPEN.value, IssueStatus.SHORTLISTED.value]),
+        )
+        .order_by(Issue.title)
+        .limit(500)
+    ).tuples()
+    form.target_id.choices = options([("", _("Choose an issue")), *others])
+    return form
+
+
+@bp.route("/issues/<int:issue_id>/decide", methods=["POST"])
+@login_required
+def decide(issue_id: int):
+    issue = _issue_or_404(issue_id)
+    require("issue.decide", issue)
+    form = _decision_form(issue)
+    actions = {
+        "shortlist": lambda: decisions.shortlist(current_user, issue, form.reason.data),
+        "decline": lambda: decisions.decline(current_user, issue, form.reason.data),
+        "reopen": lambda: decisions.reopen(current_user, issue, form.reason.data),
+        "merge": lambda: decisions.merge(current_user, issue, _merge_target(form), form.reason.data),
+    }
+    if form.validate_on_submit() and save(form, actions[form.decision.data]):
+        flash(_("The decision is recorded."), "success")
+        return redirect(url_for("issues.show", issue_id=issue.id))
+    return _render_issue(issue, decision_form=form, status=400)
+
+
+def _merge_target(form: DecisionForm) -> Issue:
+    target = db.session.get(Issue, int(form.target_id.data)) if (form.target_id.data or "").isdigit() else None
+    if target is None:
+        raise DomainError(_("Choose the issue to merge into."), "target_id")
+    return target
