@@ -76,6 +76,31 @@ def seed_demo(if_empty):
     click.echo("demo data: " + ", ".join(f"{count} {what} added" for what, count in added.items()))
 
 
+@seed_cli.command("scale")
+@click.option("--issues", default=10_000, show_default=True)
+@click.option("--users", default=2_000, show_default=True)
+@click.option("--votes", default=100_000, show_default=True, help="Supports.")
+@click.option("--comments", default=30_000, show_default=True)
+@click.option("--process", "slug", default="schaal", show_default=True, help="Process to fill (made if missing).")
+def seed_scale(issues, users, votes, comments, slug):
+    """Synthetic data at scale for benchmarks (development only)."""
+    import time
+
+    from app.processes import services as processes
+    from app.seeding_issues import load_scale
+
+    if current_app.config["NAME"] == "production":
+        raise click.ClickException("refusing to load synthetic data in production (APP_CONFIG=production)")
+    started = time.perf_counter()
+    process = processes.get_process(slug) or processes.create_process(
+        processes.ProcessData(name=f"Schaaltest {slug}", neighbourhood="Schaal", slug=slug)
+    )
+    process.current_phase = "issues"
+    made = load_scale(process, issues=issues, users=users, votes=votes, comments=comments)
+    db.session.commit()
+    click.echo(", ".join(f"{n} {what}" for what, n in made.items()) + f" in {time.perf_counter() - started:.1f}s")
+
+
 def _babel(*args: str) -> None:
     subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], check=True, cwd=ROOT)
 

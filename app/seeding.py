@@ -27,7 +27,7 @@ def database_is_empty() -> bool:
 def load_demo(path: Path = SEEDS / "demo.toml") -> dict[str, int]:
     """Create what is missing of the demo data; leave what exists alone. Returns counts of what was added."""
     data = tomllib.loads(path.read_text(encoding="utf-8"))
-    added = {"organisations": 0, "users": 0, "processes": 0}
+    added = {"organisations": 0, "users": 0, "processes": 0, "issues": 0}
 
     for org in data["organisations"]:
         if accounts.find_organisation(org["name"]) is None:
@@ -73,6 +73,11 @@ def load_demo(path: Path = SEEDS / "demo.toml") -> dict[str, int]:
         process.current_phase = PhaseKey(spec.get("current_phase", "approach")).value
         process.updated_at = utcnow()
         added["processes"] += 1
+
+    db.session.flush()
+    from app.seeding_issues import load_demo_issues
+
+    added["issues"] = load_demo_issues(processes.get_process(spec["slug"]), data["password"])
 
     db.session.flush()
     return added

@@ -255,7 +255,7 @@ def list_query(process_id: int, filters: IssueFilters, seed: int = 1):
         "discussed": (Issue.comment_count.desc(), Issue.id.desc()),
         # The same order for one visitor on every page, a different one for the next visitor:
         # no issue wins by always being first.
-        "random": ((Issue.id * 2654435761 + seed) % 2147483647, Issue.id),
+        "random": (_shuffled(seed), Issue.id),
     }.get(filters.sort, (Issue.created_at.desc(), Issue.id.desc()))
     return stmt.order_by(*order).options(
         selectinload(Issue.author).selectinload(User.memberships).selectinload(Membership.organisation)
@@ -270,6 +270,12 @@ def count_active(process_id: int) -> int:
             Issue.process_id == process_id, Issue.status.in_([IssueStatus.OPEN.value, IssueStatus.SHORTLISTED.value])
         )
     )
+
+
+def _shuffled(seed: int):
+    """A per-visitor permutation of ids in plain SQL (64-bit arithmetic on SQLite and PostgreSQL)."""
+    big = sa.BigInteger()
+    return (sa.cast(Issue.id, big) * sa.literal(2654435761, big) + sa.literal(seed, big)) % sa.literal(2147483647, big)
 
 
 def places(process_id: int) -> list[str]:

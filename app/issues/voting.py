@@ -152,7 +152,9 @@ def my_points(round_: PriorityRound | None, user: User) -> dict[int, int]:
             sa.select(Allocation.issue_id, Allocation.points)
             .join(Ballot, Ballot.id == Allocation.ballot_id)
             .where(Ballot.round_id == round_.id, Ballot.user_id == user.id)
-        ).tuples()
+        )
+        .tuples()
+        .all()
     )
 
 
@@ -224,9 +226,13 @@ def results(round_: PriorityRound) -> list[ResultRow]:
 
 def participation(round_: PriorityRound) -> dict[str, int]:
     """How many residents and partners took part (one person, one ballot)."""
-    rows = db.session.execute(
-        sa.select(Ballot.voter_role, sa.func.count())
-        .where(Ballot.round_id == round_.id, Ballot.points_used > 0)
-        .group_by(Ballot.voter_role)
-    ).tuples()
+    rows = (
+        db.session.execute(
+            sa.select(Ballot.voter_role, sa.func.count())
+            .where(Ballot.round_id == round_.id, Ballot.points_used > 0)
+            .group_by(Ballot.voter_role)
+        )
+        .tuples()
+        .all()
+    )
     return dict(rows)
