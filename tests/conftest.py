@@ -201,8 +201,20 @@ def outbox(app):
     return app.extensions.setdefault("mail_outbox", [])
 
 
-def make_issue(app, process_id, author_id, title="Meer licht op het fietspad", description=None, domains=("safety",),
-               breadth="single", scale="small", term="short", place="", status="open", created_at=None):
+def make_issue(
+    app,
+    process_id,
+    author_id,
+    title="Meer licht op het fietspad",
+    description=None,
+    domains=("safety",),
+    breadth="single",
+    scale="small",
+    term="short",
+    place="",
+    status="open",
+    created_at=None,
+):
     """An issue straight in the database (phase rules are the views' business, not the factory's)."""
     from app.accounts.models import User
     from app.issues.models import Issue, IssueStatusChange
@@ -211,9 +223,19 @@ def make_issue(app, process_id, author_id, title="Meer licht op het fietspad", d
     with app.app_context():
         author = db.session.get(User, author_id)
         text = description or f"{title}. Het is er 's avonds donker en mensen voelen zich onveilig."
-        issue = Issue(process_id=process_id, author_id=author_id, title=title, description=text, scale=scale,
-                      term=term, breadth=breadth, place=place, status=status,
-                      search_text=search_text(title, text), author_was_resident=author.role == "resident")
+        issue = Issue(
+            process_id=process_id,
+            author_id=author_id,
+            title=title,
+            description=text,
+            scale=scale,
+            term=term,
+            breadth=breadth,
+            place=place,
+            status=status,
+            search_text=search_text(title, text),
+            author_was_resident=author.role == "resident",
+        )
         if created_at is not None:
             issue.created_at = created_at
         issue.set_domains(domains)

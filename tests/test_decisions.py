@@ -11,8 +11,10 @@ def test_shortlist_with_rationale_shows_on_issue_and_process_page(app, client, a
     process = make_process(app, phase="issues")
     issue = make_issue(app, process.id, make_user(app).id, title="Veilig winkelgebied")
     auth.login_as("wethouder")
-    response = client.post(f"/issues/{issue.id}/decide", data={
-        "decide-decision": "shortlist", "decide-reason": "Veel steun en het raakt veiligheid en economie."})
+    response = client.post(
+        f"/issues/{issue.id}/decide",
+        data={"decide-decision": "shortlist", "decide-reason": "Veel steun en het raakt veiligheid en economie."},
+    )
     assert response.status_code == 302
     assert "Veel steun en het raakt" in client.get(f"/issues/{issue.id}").get_data(as_text=True)
     process_page = client.get(f"/processes/{process.slug}").get_data(as_text=True)
@@ -34,8 +36,9 @@ def test_residents_and_partners_cannot_decide(app, client, auth):
     issue = make_issue(app, process.id, make_user(app).id)
     for role, kwargs in (("resident", {}), ("partner", {"org": "X"}), ("facilitator", {}), ("council", {})):
         auth.login_as(role, **kwargs)
-        response = client.post(f"/issues/{issue.id}/decide",
-                               data={"decide-decision": "shortlist", "decide-reason": "Een goede reden hier"})
+        response = client.post(
+            f"/issues/{issue.id}/decide", data={"decide-decision": "shortlist", "decide-reason": "Een goede reden hier"}
+        )
         assert response.status_code == 403, role
         auth.logout()
 
@@ -47,9 +50,14 @@ def test_author_withdraws_with_a_reason_and_history_shows_it(app, client, auth):
     auth.login(author.email)
     assert client.post(f"/issues/{issue.id}/withdraw", data={"reason": "Is al opgelost"}).status_code == 302
     with app.app_context():
-        statuses = [c.to_status for c in db.session.scalars(
-            sa.select(IssueStatusChange).where(IssueStatusChange.issue_id == issue.id)
-            .order_by(IssueStatusChange.id))]
+        statuses = [
+            c.to_status
+            for c in db.session.scalars(
+                sa.select(IssueStatusChange)
+                .where(IssueStatusChange.issue_id == issue.id)
+                .order_by(IssueStatusChange.id)
+            )
+        ]
         assert statuses == ["open", "withdrawn"]
     assert "Is al opgelost" in client.get(f"/issues/{issue.id}").get_data(as_text=True)
     auth.logout()
@@ -69,8 +77,11 @@ def test_merge_carries_supports_points_and_comments_without_counting_anyone_twic
     client.post(f"/processes/{process.slug}/priorities/settings", data={"points_per_person": 5, "max_per_issue": 3})
     client.post(f"/processes/{process.slug}/priorities/open")
     auth.logout()
-    for person, supports, points in ((both, (source, target), (2, 2)), (only_source, (source,), (1, 0)),
-                                     (only_target, (target,), (0, 1))):
+    for person, supports, points in (
+        (both, (source, target), (2, 2)),
+        (only_source, (source,), (1, 0)),
+        (only_target, (target,), (0, 1)),
+    ):
         browser = app.test_client()
         browser.post("/login", data={"email": person.email, "password": PASSWORD})
         for issue in supports:
@@ -79,12 +90,20 @@ def test_merge_carries_supports_points_and_comments_without_counting_anyone_twic
             if n:
                 browser.post(f"/processes/{process.slug}/priorities/{issue.id}", data={"points": n})
         if person is only_source:
-            browser.post(f"/issues/{source.id}/comments", data={"body": "Ik zie het elke dag.", "stance": "for",
-                                                               "kind": "experience"})
+            browser.post(
+                f"/issues/{source.id}/comments",
+                data={"body": "Ik zie het elke dag.", "stance": "for", "kind": "experience"},
+            )
 
     auth.login_as("wijkregisseur")
-    response = client.post(f"/issues/{source.id}/decide", data={
-        "decide-decision": "merge", "decide-target_id": str(target.id), "decide-reason": "Dit gaat over hetzelfde."})
+    response = client.post(
+        f"/issues/{source.id}/decide",
+        data={
+            "decide-decision": "merge",
+            "decide-target_id": str(target.id),
+            "decide-reason": "Dit gaat over hetzelfde.",
+        },
+    )
     assert response.status_code == 302
     with app.app_context():
         merged = db.session.get(Issue, source.id)
@@ -93,13 +112,21 @@ def test_merge_carries_supports_points_and_comments_without_counting_anyone_twic
         supporters = set(db.session.scalars(sa.select(Support.user_id).where(Support.issue_id == target.id)))
         assert supporters == {both.id, only_source.id, only_target.id}
         assert kept.support_count == 3
-        points = dict(db.session.execute(
-            sa.select(Allocation.ballot_id, Allocation.points).where(Allocation.issue_id == target.id)).tuples())
+        points = dict(
+            db.session.execute(
+                sa.select(Allocation.ballot_id, Allocation.points).where(Allocation.issue_id == target.id)
+            ).tuples()
+        )
         assert sorted(points.values()) == [1, 1, 3]  # 2 + 2 capped at the maximum of 3
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(Allocation)
-                                 .where(Allocation.issue_id == source.id)) == 0
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(Comment)
-                                 .where(Comment.issue_id == target.id)) == 1
+        assert (
+            db.session.scalar(
+                sa.select(sa.func.count()).select_from(Allocation).where(Allocation.issue_id == source.id)
+            )
+            == 0
+        )
+        assert (
+            db.session.scalar(sa.select(sa.func.count()).select_from(Comment).where(Comment.issue_id == target.id)) == 1
+        )
         assert kept.comment_count == 1
     old_url = client.get(f"/issues/{source.id}")
     assert old_url.status_code == 301 and old_url.headers["Location"] == f"/issues/{target.id}"
@@ -109,6 +136,7 @@ def test_merge_target_must_be_chosen(app, client, auth):
     process = make_process(app, phase="issues")
     issue = make_issue(app, process.id, make_user(app).id)
     auth.login_as("wijkregisseur")
-    response = client.post(f"/issues/{issue.id}/decide",
-                           data={"decide-decision": "merge", "decide-reason": "Dit gaat over hetzelfde."})
+    response = client.post(
+        f"/issues/{issue.id}/decide", data={"decide-decision": "merge", "decide-reason": "Dit gaat over hetzelfde."}
+    )
     assert response.status_code == 400 and b'id="decide-target_id-error"' in response.data

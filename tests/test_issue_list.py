@@ -28,7 +28,10 @@ def test_filters_and_search(app, client):
     process = setup_issues(app)
     base = f"/processes/{process.slug}/issues"
     assert sorted(titles(client.get(base).get_data(as_text=True))) == [
-        "Eenzaamheid ouderen", "Onveilig fietspad", "Zwerfvuil winkelcentrum"]  # declined not by default
+        "Eenzaamheid ouderen",
+        "Onveilig fietspad",
+        "Zwerfvuil winkelcentrum",
+    ]  # declined not by default
     assert titles(client.get(base + "?domain=social").get_data(as_text=True)) == ["Eenzaamheid ouderen"]
     assert titles(client.get(base + "?scale=large&term=long").get_data(as_text=True)) == ["Eenzaamheid ouderen"]
     assert titles(client.get(base + "?place=winkelgebied").get_data(as_text=True)) == ["Zwerfvuil winkelcentrum"]

@@ -23,7 +23,8 @@ def used(app, user_id):
     with app.app_context():
         return db.session.scalar(
             sa.select(sa.func.coalesce(sa.func.sum(Allocation.points), 0))
-            .join(Ballot, Ballot.id == Allocation.ballot_id).where(Ballot.user_id == user_id)
+            .join(Ballot, Ballot.id == Allocation.ballot_id)
+            .where(Ballot.user_id == user_id)
         )
 
 
@@ -101,8 +102,12 @@ def test_results_can_be_shown_while_open(app, client, auth):
 def test_results_split_residents_and_partners_one_person_one_vote(app, client, auth):
     process, issues = setup(app)
     open_round(app, client, auth, process.slug, visible=True)
-    for role, kwargs in (("resident", {}), ("resident", {}), ("partner", {"org": "Grote Corporatie"}),
-                         ("partner", {"org": "Grote Corporatie"})):
+    for role, kwargs in (
+        ("resident", {}),
+        ("resident", {}),
+        ("partner", {"org": "Grote Corporatie"}),
+        ("partner", {"org": "Grote Corporatie"}),
+    ):
         auth.login_as(role, **kwargs)
         client.post(f"/processes/{process.slug}/priorities/{issues[0].id}", data={"points": 2})
         auth.logout()
@@ -129,8 +134,12 @@ def test_only_the_neighbourhood_director_manages_the_round(app, client, auth):
         auth.login_as(role)
         for action in ("open", "close"):
             assert client.post(f"/processes/{process.slug}/priorities/{action}").status_code == 403
-        assert client.post(f"/processes/{process.slug}/priorities/settings",
-                           data={"points_per_person": 9, "max_per_issue": 9}).status_code == 403
+        assert (
+            client.post(
+                f"/processes/{process.slug}/priorities/settings", data={"points_per_person": 9, "max_per_issue": 9}
+            ).status_code
+            == 403
+        )
         auth.logout()
     with app.app_context():
         assert db.session.scalar(sa.select(PriorityRound)) is None
@@ -139,6 +148,7 @@ def test_only_the_neighbourhood_director_manages_the_round(app, client, auth):
 def test_bad_settings_are_shown_next_to_the_field(app, client, auth):
     process, _issues = setup(app)
     auth.login_as("wijkregisseur")
-    response = client.post(f"/processes/{process.slug}/priorities/settings",
-                           data={"points_per_person": 3, "max_per_issue": 5})
+    response = client.post(
+        f"/processes/{process.slug}/priorities/settings", data={"points_per_person": 3, "max_per_issue": 5}
+    )
     assert response.status_code == 400 and b'id="max_per_issue-error"' in response.data

@@ -43,8 +43,9 @@ def test_json_answer_for_the_enhanced_button(app, client, auth):
     process = make_process(app, phase="issues")
     issue = make_issue(app, process.id, make_user(app).id)
     auth.login_as("resident")
-    data = client.post(f"/issues/{issue.id}/support", data={"action": "add"},
-                       headers={"X-Requested-With": "fetch"}).get_json()
+    data = client.post(
+        f"/issues/{issue.id}/support", data={"action": "add"}, headers={"X-Requested-With": "fetch"}
+    ).get_json()
     assert data["supported"] is True and data["count"] == 1 and "1" in data["count_text"]
 
 

@@ -1,0 +1,120 @@
+"""/api/v1: processes and issues as JSON. Lists are paginated as {"items", "page", "pages", "total"}."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, jsonify, request, url_for
+from sqlalchemy.orm import selectinload
+
+from app.accounts.models import Membership, User
+from app.extensions import db
+from app.issues import decisions, voting
+from app.issues.models import Issue, IssueStatus, RoundStatus
+from app.processes.models import PHASES, Process
+from app.processes.services import get_process
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+PER_PAGE = 50
+
+
+def _page_number() -> int:
+    value = request.args.get("page", "1")
+    return int(value) if value.isdigit() and int(value) > 0 else 1
+
+
+def _paginated(stmt, render):
+    page = db.paginate(stmt, page=_page_number(), per_page=PER_PAGE, error_out=False, max_per_page=PER_PAGE)
+    return jsonify(items=[render(item) for item in page.items], page=page.page, pages=page.pages, total=page.total)
+
+
+def _date(value):
+    return value.isoformat() if value else None
+
+
+def _process(process: Process) -> dict:
+    return {
+        "slug": process.slug,
+        "name": process.name,
+        "neighbourhood": process.neighbourhood,
+        "current_phase": process.current_phase,
+        "url": url_for("processes.show", slug=process.slug, _external=True),
+        "phases": [
+            {
+                "key": info.key.value,
+                "starts_on": _date(phase.starts_on if phase else None),
+                "ends_on": _date(phase.ends_on if phase else None),
+            }
+            for info in PHASES
+            for phase in [process.phase(info.key)]
+        ],
+    }
+
+
+def _issue(issue: Issue, points: dict[int, int] | None) -> dict:
+    item = {
+        "id": issue.id,
+        "title": issue.title,
+        "status": issue.status,
+        "support_count": issue.support_count,
+        "comment_count": issue.comment_count,
+        "domains": [d.value for d in issue.domains],
+        "scale": issue.scale,
+        "term": issue.term,
+        "breadth": issue.breadth,
+        "place": issue.place,
+        "created_at": _date(issue.created_at),
+        "url": url_for("issues.show", issue_id=issue.id, _external=True),
+    }
+    if points is not None:  # only once the round is closed
+        item["priority_points"] = points.get(issue.id, 0)
+    return item
+
+
+def _closed_round_points(process_id: int) -> dict[int, int] | None:
+    round_ = voting.get_round(process_id)
+    if round_ is None or round_.status != RoundStatus.CLOSED.value:
+        return None
+    return {row.issue.id: row.total for row in voting.results(round_)}
+
+
+@bp.route("/processes")
+def processes():
+    return _paginated(sa.select(Process).order_by(Process.created_at, Process.id), _process)
+
+
+@bp.route("/processes/<slug>/issues")
+def process_issues(slug: str):
+    process = get_process(slug)
+    if process is None:
+        abort(404)
+    points = _closed_round_points(process.id)
+    stmt = sa.select(Issue).where(Issue.process_id == process.id).order_by(Issue.created_at.desc(), Issue.id.desc())
+    if request.args.get("status"):
+        stmt = stmt.where(Issue.status == request.args["status"])
+    return _paginated(stmt, lambda issue: _issue(issue, points))
+
+
+@bp.route("/issues/<int:issue_id>")
+def issue(issue_id: int):
+    found = db.session.scalar(
+        sa.select(Issue)
+        .where(Issue.id == issue_id)
+        .options(selectinload(Issue.author).selectinload(User.memberships).selectinload(Membership.organisation))
+    )
+    if found is None:
+        abort(404)
+    data = _issue(found, _closed_round_points(found.process_id))
+    data.update(
+        process=found.process.slug,
+        description=found.description,
+        author=found.author.public_name if found.author else None,
+        involved_organisations=[row.organisation.name for row in found.involved_rows],
+        merged_into=found.merged_into_id if found.status == IssueStatus.MERGED.value else None,
+        first_response_at=_date(found.first_response_at),
+        history=[
+            {"status": change.to_status, "at": _date(change.changed_at), "reason": change.reason}
+            for change in decisions.history(found)
+        ],
+        agendas=[],  # phase 3 fills these in
+    )
+    return jsonify(data)
