@@ -115,7 +115,7 @@ def test_merge_carries_supports_points_and_comments_without_counting_anyone_twic
         points = dict(
             db.session.execute(
                 sa.select(Allocation.ballot_id, Allocation.points).where(Allocation.issue_id == target.id)
-            ).tuples()
+            ).all()
         )
         assert sorted(points.values()) == [1, 1, 3]  # 2 + 2 capped at the maximum of 3
         assert (

@@ -152,3 +152,20 @@ def test_bad_settings_are_shown_next_to_the_field(app, client, auth):
         f"/processes/{process.slug}/priorities/settings", data={"points_per_person": 3, "max_per_issue": 5}
     )
     assert response.status_code == 400 and b'id="max_per_issue-error"' in response.data
+
+
+def test_only_residents_and_approved_partners_divide_points(app, client, auth):
+    process, issues = setup(app)
+    open_round(app, client, auth, process.slug)
+    for role, kwargs in (
+        ("wijkregisseur", {}),
+        ("wethouder", {}),
+        ("council", {}),
+        ("partner", {"org": "Halte 2717", "status": "pending"}),
+    ):
+        auth.login_as(role, **kwargs)
+        response = client.post(f"/processes/{process.slug}/priorities/{issues[0].id}", data={"points": 1})
+        assert response.status_code == 403, role
+        auth.logout()
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Allocation)) == 0
