@@ -81,25 +81,9 @@ def merge(actor, source: Issue, target: Issue, reason: str) -> None:
     _change(actor, source, IssueStatus.MERGED.value, reason)
     source.merged_into_id = target.id
 
-    # Supports: people who supported both keep one support on the target.
-    already = sa.select(Support.user_id).where(Support.issue_id == target.id)
-    db.session.execute(
-        sa.update(Support)
-        .where(Support.issue_id == source.id, Support.user_id.not_in(already))
-        .values(issue_id=target.id)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.execute(sa.delete(Support).where(Support.issue_id == source.id))
-
-    # Followers likewise.
-    following = sa.select(Follow.user_id).where(Follow.issue_id == target.id)
-    db.session.execute(
-        sa.update(Follow)
-        .where(Follow.issue_id == source.id, Follow.user_id.not_in(following))
-        .values(issue_id=target.id)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.execute(sa.delete(Follow).where(Follow.issue_id == source.id))
+    # People who supported or followed both keep one row, on the target.
+    for model in (Support, Follow):
+        _move_per_person(model, source.id, target.id)
 
     _merge_points(source, target)
 
@@ -114,6 +98,18 @@ def merge(actor, source: Issue, target: Issue, reason: str) -> None:
     _recount(source.id)
     db.session.flush()
     db.session.refresh(target)
+
+
+def _move_per_person(model, source_id: int, target_id: int) -> None:
+    """Move one-per-person rows (supports, follows) to the target, keeping one where a person has both."""
+    on_target = sa.select(model.user_id).where(model.issue_id == target_id)
+    db.session.execute(
+        sa.update(model)
+        .where(model.issue_id == source_id, model.user_id.not_in(on_target))
+        .values(issue_id=target_id)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(sa.delete(model).where(model.issue_id == source_id))
 
 
 def _merge_points(source: Issue, target: Issue) -> None:

@@ -15,16 +15,9 @@ from app.issues.charts import bar_chart
 from app.issues.forms import EmptyForm, PointsForm, RoundForm
 from app.issues.models import Issue, IssueStatus, RoundStatus
 from app.policy import can, require
-from app.processes.services import get_process
+from app.processes.views import process_or_404
 
 bp = Blueprint("priorities", __name__)
-
-
-def _process_or_404(slug: str):
-    process = get_process(slug)
-    if process is None:
-        abort(404)
-    return process
 
 
 def _candidates(process_id: int):
@@ -63,13 +56,13 @@ def _render(process, round_form=None, points_errors=None, status=200):
 
 @bp.route("/processes/<slug>/priorities")
 def show(slug: str):
-    return _render(_process_or_404(slug))
+    return _render(process_or_404(slug))
 
 
 @bp.route("/processes/<slug>/priorities/<int:issue_id>", methods=["POST"])
 @login_required
 def set_points(slug: str, issue_id: int):
-    process = _process_or_404(slug)
+    process = process_or_404(slug)
     round_ = voting.get_round(process.id)
     if round_ is None:
         abort(404)
@@ -93,7 +86,7 @@ def set_points(slug: str, issue_id: int):
 @bp.route("/processes/<slug>/priorities/settings", methods=["POST"])
 @login_required
 def settings(slug: str):
-    process = _process_or_404(slug)
+    process = process_or_404(slug)
     require("priorities.manage", process)
     form = RoundForm()
     if form.validate_on_submit() and save(
@@ -110,7 +103,7 @@ def settings(slug: str):
 @bp.route("/processes/<slug>/priorities/<any(open, close):action>", methods=["POST"])
 @login_required
 def open_or_close(slug: str, action: str):
-    process = _process_or_404(slug)
+    process = process_or_404(slug)
     require("priorities.manage", process)
     round_ = voting.get_round(process.id) or voting.configure_round(process, 5, 3, False)
     try:

@@ -31,17 +31,10 @@ from app.issues import decisions, services, voting
 from app.issues.forms import CommentForm, DecisionForm, EmptyForm, IssueForm, ReasonForm, ReportForm
 from app.issues.models import Comment, Issue, IssueRevision, IssueStatus
 from app.policy import can, require
-from app.processes.services import get_process
+from app.processes.views import process_or_404
 from app.security import safe_next
 
 bp = Blueprint("issues", __name__)
-
-
-def _process_or_404(slug: str):
-    process = get_process(slug)
-    if process is None:
-        abort(404)
-    return process
 
 
 def _issue_or_404(issue_id: int) -> Issue:
@@ -83,7 +76,7 @@ def _data(form: IssueForm) -> services.IssueData:
 
 @bp.route("/processes/<slug>/issues")
 def index(slug: str):
-    process = _process_or_404(slug)
+    process = process_or_404(slug)
     args = request.args
     filters = services.IssueFilters(
         domain=args.get("domain", ""),
@@ -120,7 +113,7 @@ def index(slug: str):
 @bp.route("/processes/<slug>/issues/similar")
 def similar(slug: str):
     """JSON for the title field: similar issues while typing (the form shows them without JavaScript too)."""
-    process = _process_or_404(slug)
+    process = process_or_404(slug)
     found = services.similar_issues(process.id, request.args.get("q", "")[:200])
     return jsonify(
         items=[
@@ -141,7 +134,7 @@ def similar(slug: str):
 @bp.route("/processes/<slug>/issues/new", methods=["GET", "POST"])
 @login_required
 def new(slug: str):
-    process = _process_or_404(slug)
+    process = process_or_404(slug)
     require("issue.propose", process)
     form = _issue_form(process)
     similar_found = []

@@ -15,7 +15,8 @@ from app.processes.models import phase_label
 bp = Blueprint("processes", __name__)
 
 
-def _process_or_404(slug: str):
+def process_or_404(slug: str):
+    """The process with this address, or a 404 page (the issue pages use this too)."""
     process = services.get_process(slug)
     if process is None:
         abort(404)
@@ -53,7 +54,7 @@ def new():
 
 @bp.route("/processes/<slug>")
 def show(slug: str):
-    process = _process_or_404(slug)
+    process = process_or_404(slug)
     require("process.view", process)
     return _render_show(process, PhaseForm(phase=process.current_phase))
 
@@ -75,7 +76,7 @@ def _render_show(process, phase_form, status: int = 200):
 @bp.route("/processes/<slug>/edit", methods=["GET", "POST"])
 @login_required
 def edit(slug: str):
-    process = _process_or_404(slug)
+    process = process_or_404(slug)
     require("process.edit", process)
     form = ProcessForm(obj=process)
     del form.slug  # the address stays stable once people link to it
@@ -92,7 +93,7 @@ def edit(slug: str):
 @bp.route("/processes/<slug>/phase", methods=["POST"])
 @login_required
 def set_phase(slug: str):
-    process = _process_or_404(slug)
+    process = process_or_404(slug)
     require("process.set_phase", process)
     form = PhaseForm()
     change = lambda: services.set_phase(current_user, process, form.phase.data, form.note.data or "")  # noqa: E731
