@@ -225,7 +225,9 @@ def load_scale(process, issues: int, users: int, votes: int, comments: int, seed
             for i in range(users)
         ],
     )
-    user_ids = list(db.session.scalars(sa.select(User.id).where(User.id > start).order_by(User.id)))
+    people = db.session.execute(sa.select(User.id, User.role).where(User.id > start).order_by(User.id)).all()
+    user_ids = [uid for uid, _role in people]
+    residents = {uid for uid, role in people if role == "resident"}
     first_issue = db.session.scalar(sa.select(sa.func.coalesce(sa.func.max(Issue.id), 0)))
     domains = ["social", "economy", "safety", "physical"]
     words = [
@@ -255,10 +257,11 @@ def load_scale(process, issues: int, users: int, votes: int, comments: int, seed
     for i in range(issues):
         title = " ".join(rng.sample(words, 4)).capitalize() + f" {first_issue + i + 1}"
         text = " ".join(rng.choice(words) for _ in range(40)) + "."
+        author_id = rng.choice(user_ids)
         rows.append(
             {
                 "process_id": process.id,
-                "author_id": rng.choice(user_ids),
+                "author_id": author_id,
                 "title": title,
                 "description": text,
                 "scale": rng.choice(["small", "large"]),
@@ -270,7 +273,7 @@ def load_scale(process, issues: int, users: int, votes: int, comments: int, seed
                 "search_text": search_text(title, text),
                 "created_at": now - timedelta(minutes=i),
                 "updated_at": now,
-                "author_was_resident": True,
+                "author_was_resident": author_id in residents,
                 "support_count": 0,
                 "comment_count": 0,
             }

@@ -70,11 +70,12 @@ def _issue(issue: Issue, points: dict[int, int] | None) -> dict:
     return item
 
 
-def _closed_round_points(process_id: int) -> dict[int, int] | None:
+def _closed_round_points(process_id: int, issue_ids: list[int]) -> dict[int, int] | None:
+    """Totals of these issues once the round is closed; None while it is open (results are hidden)."""
     round_ = voting.get_round(process_id)
     if round_ is None or round_.status != RoundStatus.CLOSED.value:
         return None
-    return {row.issue.id: row.total for row in voting.results(round_)}
+    return voting.totals_for(round_, issue_ids)
 
 
 @bp.route("/processes")
@@ -87,11 +88,12 @@ def process_issues(slug: str):
     process = get_process(slug)
     if process is None:
         abort(404)
-    points = _closed_round_points(process.id)
     stmt = sa.select(Issue).where(Issue.process_id == process.id).order_by(Issue.created_at.desc(), Issue.id.desc())
     if request.args.get("status"):
         stmt = stmt.where(Issue.status == request.args["status"])
-    return _paginated(stmt, lambda issue: _issue(issue, points))
+    page = db.paginate(stmt, page=_page_number(), per_page=PER_PAGE, error_out=False, max_per_page=PER_PAGE)
+    points = _closed_round_points(process.id, [i.id for i in page.items])
+    return jsonify(items=[_issue(i, points) for i in page.items], page=page.page, pages=page.pages, total=page.total)
 
 
 @bp.route("/issues/<int:issue_id>")
@@ -103,7 +105,7 @@ def issue(issue_id: int):
     )
     if found is None:
         abort(404)
-    data = _issue(found, _closed_round_points(found.process_id))
+    data = _issue(found, _closed_round_points(found.process_id, [found.id]))
     data.update(
         process=found.process.slug,
         description=found.description,

@@ -8,13 +8,25 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
 
+from app.accounts.models import Membership, User
 from app.errors import DomainError
 from app.extensions import db
-from app.issues.models import Allocation, Ballot, Comment, Follow, Issue, IssueStatus, IssueStatusChange, Support
+from app.issues.models import (
+    ACTIVE,
+    Allocation,
+    Comment,
+    Follow,
+    Issue,
+    IssueStatus,
+    IssueStatusChange,
+    Support,
+    label,
+    lock_issue,
+)
+from app.issues.voting import release_points
 from app.models_common import utcnow
-
-ACTIVE = (IssueStatus.OPEN.value, IssueStatus.SHORTLISTED.value)
 
 
 def _reason(text: str, minimum: int = 10) -> str:
@@ -24,11 +36,13 @@ def _reason(text: str, minimum: int = 10) -> str:
     return text[:5000]
 
 
-def _change(actor, issue: Issue, to_status: str, reason: str, allowed_from=ACTIVE) -> None:
+def _change(actor, issue: Issue, to_status: str, reason: str, allowed_from=ACTIVE, merged_from=None) -> None:
     """Compare and set, so two people deciding at once cannot both change the same status."""
     old = issue.status
     if old not in allowed_from:
-        raise DomainError(_("This issue has already been decided on. Look at the page again."), "reason")
+        raise DomainError(
+            _("This decision is not possible for an issue that is %(status)s.", status=label(old)), "reason"
+        )
     changed = db.session.execute(
         sa.update(Issue)
         .where(Issue.id == issue.id, Issue.status == old)
@@ -44,6 +58,8 @@ def _change(actor, issue: Issue, to_status: str, reason: str, allowed_from=ACTIV
     )
     db.session.flush()
     db.session.refresh(issue)
+    if to_status in (IssueStatus.DECLINED.value, IssueStatus.WITHDRAWN.value):
+        release_points(issue.id)  # the people who gave points to it get them back
 
 
 def shortlist(actor, issue: Issue, rationale: str) -> None:
@@ -75,11 +91,24 @@ def merge(actor, source: Issue, target: Issue, reason: str) -> None:
     reason = _reason(reason)
     if target.id == source.id:
         raise DomainError(_("Choose another issue to merge into."), "target_id")
+    # Lock both issues, lowest id first, and look again: every support, comment or point waits now.
+    locked = {i.id: lock_issue(i.id) for i in sorted((source, target), key=lambda i: i.id)}
+    source, target = locked[source.id], locked[target.id]
     if target.process_id != source.process_id or target.status not in ACTIVE:
         raise DomainError(_("You can only merge into an open issue of the same process."), "target_id")
 
     _change(actor, source, IssueStatus.MERGED.value, reason)
     source.merged_into_id = target.id
+    db.session.add(  # the target's history says what joined it, and why
+        IssueStatusChange(
+            issue_id=target.id,
+            from_status=target.status,
+            to_status=target.status,
+            merged_from_id=source.id,
+            reason=reason,
+            changed_by_id=actor.id,
+        )
+    )
 
     # People who supported or followed both keep one row, on the target.
     for model in (Support, Follow):
@@ -94,6 +123,10 @@ def merge(actor, source: Issue, target: Issue, reason: str) -> None:
         .values(issue_id=target.id)
         .execution_options(synchronize_session=False)
     )
+    if source.first_response_at and (
+        target.first_response_at is None or source.first_response_at < target.first_response_at
+    ):
+        target.first_response_at = source.first_response_at
     _recount(target.id)
     _recount(source.id)
     db.session.flush()
@@ -114,12 +147,14 @@ def _move_per_person(model, source_id: int, target_id: int) -> None:
 
 def _merge_points(source: Issue, target: Issue) -> None:
     """A person's points on both issues join on the target, up to the most one issue may get."""
-    from app.issues.voting import get_round
+    from app.issues.voting import get_round, recount_ballots
 
     round_ = get_round(source.process_id)
     if round_ is None:
         return
+    touched = set()
     for allocation in db.session.scalars(sa.select(Allocation).where(Allocation.issue_id == source.id)).all():
+        touched.add(allocation.ballot_id)
         on_target = db.session.scalar(
             sa.select(Allocation).where(Allocation.ballot_id == allocation.ballot_id, Allocation.issue_id == target.id)
         )
@@ -129,18 +164,7 @@ def _merge_points(source: Issue, target: Issue) -> None:
             on_target.points = min(round_.max_per_issue, on_target.points + allocation.points)
             db.session.delete(allocation)
     db.session.flush()
-    # Points above the maximum go back to their owners.
-    used = (
-        sa.select(sa.func.coalesce(sa.func.sum(Allocation.points), 0))
-        .where(Allocation.ballot_id == Ballot.id)
-        .scalar_subquery()
-    )
-    db.session.execute(
-        sa.update(Ballot)
-        .where(Ballot.round_id == round_.id)
-        .values(points_used=used)
-        .execution_options(synchronize_session=False)
-    )
+    recount_ballots(touched)  # points above the maximum go back to their owners
 
 
 def _recount(issue_id: int) -> None:
@@ -155,11 +179,15 @@ def _recount(issue_id: int) -> None:
 
 
 def history(issue: Issue) -> list[IssueStatusChange]:
+    who = (
+        selectinload(IssueStatusChange.changed_by).selectinload(User.memberships).selectinload(Membership.organisation)
+    )
     return list(
         db.session.scalars(
             sa.select(IssueStatusChange)
             .where(IssueStatusChange.issue_id == issue.id)
             .order_by(IssueStatusChange.changed_at, IssueStatusChange.id)
+            .options(who, selectinload(IssueStatusChange.merged_from))
         )
     )
 

@@ -61,6 +61,23 @@ class RoundStatus(enum.StrEnum):
     CLOSED = "closed"
 
 
+ACTIVE = (IssueStatus.OPEN.value, IssueStatus.SHORTLISTED.value)
+
+
+def lock_issue(issue_id: int, share: bool = False):
+    """Load an issue fresh and lock its row until the transaction ends (PostgreSQL; SQLite serialises writes).
+
+    `share` lets several requests hold it at once (points), while a merge or decision waits for them.
+    """
+    stmt = (
+        sa.select(Issue)
+        .where(Issue.id == issue_id)
+        .with_for_update(read=share)
+        .execution_options(populate_existing=True)
+    )
+    return db.session.scalar(stmt)
+
+
 LABELS = {
     Scale.SMALL: _l("small"),
     Scale.LARGE: _l("large"),
@@ -184,6 +201,8 @@ class IssueRevision(db.Model):
     issue_id: Mapped[int] = mapped_column(sa.ForeignKey("issues.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(sa.String(140))
     description: Mapped[str] = mapped_column(sa.Text)
+    # The classification as it was: domains, scale, term, breadth, place and organisations.
+    classification: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     edited_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     replaced_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -198,8 +217,11 @@ class IssueStatusChange(db.Model):
     reason: Mapped[str] = mapped_column(sa.Text, default="")
     changed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Set on the target's entry when another issue was merged into it.
+    merged_from_id: Mapped[int | None] = mapped_column(sa.ForeignKey("issues.id", ondelete="SET NULL"))
 
     changed_by = relationship("User")
+    merged_from = relationship("Issue", foreign_keys=[merged_from_id])
 
 
 class Support(db.Model):

@@ -13,7 +13,7 @@ from app.forms_common import save
 from app.issues import voting
 from app.issues.charts import bar_chart
 from app.issues.forms import EmptyForm, PointsForm, RoundForm
-from app.issues.models import Issue, IssueStatus, RoundStatus
+from app.issues.models import ACTIVE, Issue, RoundStatus
 from app.policy import can, require
 from app.processes.views import process_or_404
 
@@ -21,28 +21,31 @@ bp = Blueprint("priorities", __name__)
 
 
 def _candidates(process_id: int):
-    return db.session.scalars(
+    """Open issues to give points to, most supported first, a page at a time."""
+    return db.paginate(
         sa.select(Issue)
-        .where(
-            Issue.process_id == process_id,
-            Issue.status.in_([IssueStatus.OPEN.value, IssueStatus.SHORTLISTED.value]),
-        )
-        .order_by(Issue.title, Issue.id)
-    ).all()
+        .where(Issue.process_id == process_id, Issue.status.in_(ACTIVE))
+        .order_by(Issue.support_count.desc(), Issue.id),
+        per_page=30,
+        error_out=False,
+    )
 
 
 def _render(process, round_form=None, points_errors=None, status=200):
     round_ = voting.get_round(process.id)
     mine = voting.my_points(round_, current_user)
     show_results = round_ is not None and bool(can(current_user, "priorities.results", round_))
-    rows = voting.results(round_) if show_results else []
+    rows = voting.results(round_, limit=50) if show_results else []
+    is_open = round_ is not None and round_.status == RoundStatus.OPEN.value
+    given = db.session.scalars(sa.select(Issue).where(Issue.id.in_(list(mine)))).all() if is_open and mine else []
     if round_form is None and can(current_user, "priorities.manage", process):
         round_form = RoundForm(obj=round_) if round_ else RoundForm()
     return render_template(
         "issues/priorities.html",
         process=process,
         round=round_,
-        candidates=_candidates(process.id) if round_ and round_.status == RoundStatus.OPEN.value else [],
+        candidates=_candidates(process.id) if is_open else None,
+        given=given,
         mine=mine,
         left=(round_.points_per_person - sum(mine.values())) if round_ else 0,
         rows=rows,

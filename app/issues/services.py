@@ -14,6 +14,7 @@ from app.accounts.models import Membership, Organisation, Role, Sector, User
 from app.errors import DomainError, unique_or
 from app.extensions import db
 from app.issues.models import (
+    ACTIVE,
     Breadth,
     Comment,
     CommentKind,
@@ -112,8 +113,9 @@ def search_text(title: str, description: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    """Meaningful lower-case words of a text, for search and for finding similar issues."""
-    return [w for w in re.findall(r"[\w']+", text.lower()) if len(w) > 2 and w not in STOPWORDS][:12]
+    """Meaningful lower-case words of a text, each once, for search and for finding similar issues."""
+    found = [w for w in re.findall(r"[\w']+", text.lower()) if len(w) > 2 and w not in STOPWORDS]
+    return list(dict.fromkeys(found))[:12]
 
 
 def validate(data: IssueData) -> None:
@@ -182,14 +184,32 @@ def propose(author: User, process, data: IssueData) -> Issue:
     return issue
 
 
+def classification(issue: Issue) -> dict:
+    return {
+        "domains": [d.value for d in issue.domains],
+        "scale": issue.scale,
+        "term": issue.term,
+        "breadth": issue.breadth,
+        "place": issue.place,
+        "organisations": sorted(row.organisation_id for row in issue.involved_rows),
+        "involve_others": issue.involve_others,
+    }
+
+
 def edit(editor: User, issue: Issue, data: IssueData) -> None:
-    """The author corrects the issue; the earlier text is kept as a revision."""
+    """The author corrects the issue; everything it said before is kept as a revision."""
     validate(data)
-    if (data.title.strip(), data.description.strip()) != (issue.title, issue.description):
-        db.session.add(
-            IssueRevision(issue_id=issue.id, title=issue.title, description=issue.description, edited_by_id=editor.id)
-        )
+    before = (issue.title, issue.description, classification(issue))
+    snapshot = IssueRevision(
+        issue_id=issue.id,
+        title=issue.title,
+        description=issue.description,
+        classification=before[2],
+        edited_by_id=editor.id,
+    )
     _apply(issue, data)
+    if (issue.title, issue.description, classification(issue)) != before:
+        db.session.add(snapshot)
     issue.updated_at = utcnow()
     db.session.flush()
 
@@ -273,9 +293,15 @@ def count_active(process_id: int) -> int:
 
 
 def _shuffled(seed: int):
-    """A per-visitor permutation of ids in plain SQL (64-bit arithmetic on SQLite and PostgreSQL)."""
+    """A per-visitor order in plain SQL: x = (id*K + seed) mod p, then order by x² mod p.
+
+    The square makes it a real reshuffle per seed, not the same cycle starting elsewhere
+    (every value stays below 2**62, so it fits 64-bit integers on SQLite and PostgreSQL).
+    """
     big = sa.BigInteger()
-    return (sa.cast(Issue.id, big) * sa.literal(2654435761, big) + sa.literal(seed, big)) % sa.literal(2147483647, big)
+    prime = sa.literal(2147483647, big)
+    x = (sa.cast(Issue.id, big) * sa.literal(2654435761, big) + sa.literal(seed, big)) % prime
+    return (x * x) % prime
 
 
 def places(process_id: int) -> list[str]:
@@ -308,14 +334,17 @@ def add_comment(author: User, issue: Issue, body: str, stance: str, kind: str, p
         if parent is None or parent.issue_id != issue.id:
             raise DomainError(_("The reaction you answer no longer exists."), "body")
         parent_id = parent.parent_id or parent.id  # one level of replies: answers to answers join the thread
-    comment = Comment(issue_id=issue.id, author_id=author.id, parent_id=parent_id, body=body, stance=stance, kind=kind)
-    db.session.add(comment)
-    db.session.execute(
+    # Lock the issue row first and count only while it is open (a merge may be under way).
+    counted = db.session.execute(
         sa.update(Issue)
-        .where(Issue.id == issue.id)
+        .where(Issue.id == issue.id, Issue.status.in_(ACTIVE))
         .values(comment_count=Issue.comment_count + 1)
         .execution_options(synchronize_session=False)
-    )
+    ).rowcount
+    if counted != 1:
+        raise DomainError(_("This issue is closed: it was merged, not chosen or withdrawn."), "body")
+    comment = Comment(issue_id=issue.id, author_id=author.id, parent_id=parent_id, body=body, stance=stance, kind=kind)
+    db.session.add(comment)
     _record_first_response(author, issue)
     db.session.flush()
     return comment

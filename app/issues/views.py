@@ -145,7 +145,7 @@ def new(slug: str):
         except DomainError as error:
             apply_to_form(form, error)
         else:
-            similar_found = services.similar_issues(process.id, f"{data.title} {data.title} {data.description}")
+            similar_found = services.similar_issues(process.id, f"{data.title} {data.description}")
             if form.step.data != "publish" and similar_found:
                 form.step.data = "publish"  # the next press publishes
             else:
@@ -218,6 +218,7 @@ def _render_issue(issue: Issue, comment_form: CommentForm | None = None, decisio
 def show(issue_id: int):
     issue = _issue_or_404(issue_id)
     if issue.status == IssueStatus.MERGED.value and issue.merged_into_id:
+        flash(_("The issue '%(title)s' was merged into this one.", title=issue.title), "info")
         return redirect(url_for("issues.show", issue_id=issue.merged_into_id), code=301)
     return _render_issue(issue)
 
@@ -304,8 +305,20 @@ def withdraw(issue_id: int):
     return render_template("issues/withdraw.html", form=form, issue=issue)
 
 
-def _decision_form(issue: Issue) -> DecisionForm:
+DECISIONS_BY_STATUS = {
+    IssueStatus.OPEN.value: ("shortlist", "merge", "decline"),
+    IssueStatus.SHORTLISTED.value: ("merge", "decline", "reopen"),
+    IssueStatus.DECLINED.value: ("reopen",),
+}
+
+
+def _decision_form(issue: Issue) -> DecisionForm | None:
+    """The decision form, offering only what is possible for the issue's status (None: nothing)."""
+    allowed = DECISIONS_BY_STATUS.get(issue.status, ())
+    if not allowed:
+        return None
     form = DecisionForm(prefix="decide")
+    form.decision.choices = [c for c in form.decision.choices if c.value in allowed]
     others = db.session.execute(
         sa.select(Issue.id, Issue.title)
         .where(
@@ -326,16 +339,22 @@ def decide(issue_id: int):
     issue = _issue_or_404(issue_id)
     require("issue.decide", issue)
     form = _decision_form(issue)
+    if form is None:
+        abort(409)
     actions = {
         "shortlist": lambda: decisions.shortlist(current_user, issue, form.reason.data),
         "decline": lambda: decisions.decline(current_user, issue, form.reason.data),
         "reopen": lambda: decisions.reopen(current_user, issue, form.reason.data),
         "merge": lambda: decisions.merge(current_user, issue, _merge_target(form), form.reason.data),
     }
-    if form.validate_on_submit() and save(form, actions[form.decision.data]):
+    if form.validate_on_submit() and save(form, actions.get(form.decision.data, _unknown_decision)):
         flash(_("The decision is recorded."), "success")
         return redirect(url_for("issues.show", issue_id=issue.id))
     return _render_issue(issue, decision_form=form, status=400)
+
+
+def _unknown_decision():
+    raise DomainError(_("Choose a decision."), "decision")
 
 
 def _merge_target(form: DecisionForm) -> Issue:

@@ -14,11 +14,21 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from app.accounts.models import Role, User
 from app.errors import DomainError, unique_or
 from app.extensions import db
-from app.issues.models import Allocation, Ballot, Issue, IssueStatus, PriorityRound, RoundStatus, Support
+from app.issues.models import (
+    ACTIVE,
+    Allocation,
+    Ballot,
+    Issue,
+    PriorityRound,
+    RoundStatus,
+    Support,
+    lock_issue,
+)
 from app.models_common import utcnow
 
 # --- support -----------------------------------------------------------------------------
@@ -41,33 +51,42 @@ def supported_ids(user: User, issue_ids: list[int]) -> set[int]:
     )
 
 
-def _bump(issue_id: int, delta: int) -> None:
-    db.session.execute(
+def _bump_open_issue(issue_id: int, delta: int) -> bool:
+    """Change the count of an open issue, taking its row lock first. False when it is no longer open.
+
+    Every write that hangs off an issue locks the issue row first (merge does too), so two
+    requests always lock in the same order and a merge cannot slip in between check and write.
+    """
+    changed = db.session.execute(
         sa.update(Issue)
-        .where(Issue.id == issue_id)
+        .where(Issue.id == issue_id, Issue.status.in_(ACTIVE), Issue.support_count + delta >= 0)
         .values(support_count=Issue.support_count + delta)
         .execution_options(synchronize_session=False)
-    )
+    ).rowcount
+    return changed == 1
+
+
+CLOSED = _l("This issue is closed: it was merged, not chosen or withdrawn.")
 
 
 def set_support(user: User, issue: Issue, wanted: bool | None = None) -> tuple[bool, int]:
     """Add or remove this person's support (toggle when `wanted` is None). Returns (supported, count)."""
     if wanted is None:
         wanted = not has_supported(user, issue.id)
+    if not _bump_open_issue(issue.id, +1 if wanted else 0):
+        raise DomainError(str(CLOSED))
     if wanted:
         try:
             with unique_or(DomainError("already")):
                 db.session.add(Support(issue_id=issue.id, user_id=user.id))
         except DomainError:
-            pass  # a second click arrived first: the support is there, count it once
-        else:
-            _bump(issue.id, +1)
+            _bump_open_issue(issue.id, -1)  # a second click arrived first: the support is there, count it once
     else:
         removed = db.session.execute(
             sa.delete(Support).where(Support.issue_id == issue.id, Support.user_id == user.id)
         ).rowcount
         if removed:
-            _bump(issue.id, -1)
+            _bump_open_issue(issue.id, -1)
     db.session.flush()
     count = db.session.scalar(sa.select(Issue.support_count).where(Issue.id == issue.id))
     return wanted, count
@@ -102,11 +121,13 @@ def configure_round(process, points_per_person: int, max_per_issue: int, results
 
 
 def open_round(round_: PriorityRound) -> None:
+    """Open a round that has not run yet. A closed round stays closed: its results are published."""
     if round_.status == RoundStatus.OPEN.value:
         raise DomainError(_("The round is already open."))
+    if round_.status == RoundStatus.CLOSED.value:
+        raise DomainError(_("A closed round cannot open again: its results are published."))
     round_.status = RoundStatus.OPEN.value
-    round_.opened_at = round_.opened_at or utcnow()
-    round_.closed_at = None
+    round_.opened_at = utcnow()
     db.session.flush()
 
 
@@ -159,13 +180,23 @@ def my_points(round_: PriorityRound | None, user: User) -> dict[int, int]:
 
 
 def set_points(user: User, round_: PriorityRound, issue: Issue, points: int) -> int:
-    """Give `points` to one issue (0 takes them back). Returns the points this person has left."""
+    """Give `points` to one issue (0 takes them back). Returns the points this person has left.
+
+    Locks, always in this order: the round and the issue (shared, so voters do not wait for each
+    other), then the person's ballot. Closing the round or merging the issue waits for them.
+    """
+    round_ = db.session.scalar(
+        sa.select(PriorityRound)
+        .where(PriorityRound.id == round_.id)
+        .with_for_update(read=True)
+        .execution_options(populate_existing=True)
+    )
     if round_.status != RoundStatus.OPEN.value:
         raise DomainError(_("The round of dividing points is not open."), "points")
-    if issue.process_id != round_.process_id or issue.status not in (
-        IssueStatus.OPEN.value,
-        IssueStatus.SHORTLISTED.value,
-    ):
+    issue = lock_issue(issue.id, share=True)
+    if issue is None or issue.process_id != round_.process_id:
+        raise DomainError(_("You cannot give points to this issue."), "points")
+    if points and issue.status not in ACTIVE:  # taking points back is always possible
         raise DomainError(_("You cannot give points to this issue."), "points")
     if not 0 <= points <= round_.max_per_issue:
         raise DomainError(_("Give between 0 and %(n)d points to one issue.", n=round_.max_per_issue), "points")
@@ -181,7 +212,8 @@ def set_points(user: User, round_: PriorityRound, issue: Issue, points: int) -> 
     if used_elsewhere + points > round_.points_per_person:
         left = round_.points_per_person - used_elsewhere
         raise DomainError(
-            _("You have %(n)d points left for this issue. Take points away from another issue first.", n=left), "points"
+            _("You have %(n)d points left for this issue. Take points away from another issue first.", n=left),
+            "points",
         )
     if points == 0 and current is not None:
         db.session.delete(current)
@@ -194,6 +226,31 @@ def set_points(user: User, round_: PriorityRound, issue: Issue, points: int) -> 
     return round_.points_per_person - ballot.points_used
 
 
+def recount_ballots(ballot_ids) -> None:
+    """Set points_used from the allocations, for ballots whose allocations changed behind their back."""
+    ids = list(ballot_ids)
+    if not ids:
+        return
+    used = (
+        sa.select(sa.func.coalesce(sa.func.sum(Allocation.points), 0))
+        .where(Allocation.ballot_id == Ballot.id)
+        .scalar_subquery()
+    )
+    db.session.execute(
+        sa.update(Ballot)
+        .where(Ballot.id.in_(ids))
+        .values(points_used=used)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def release_points(issue_id: int) -> None:
+    """An issue left the round (declined, withdrawn): its points go back to the people who gave them."""
+    ballot_ids = list(db.session.scalars(sa.select(Allocation.ballot_id).where(Allocation.issue_id == issue_id)))
+    db.session.execute(sa.delete(Allocation).where(Allocation.issue_id == issue_id))
+    recount_ballots(ballot_ids)
+
+
 @dataclass
 class ResultRow:
     issue: Issue
@@ -203,8 +260,21 @@ class ResultRow:
     voters: int
 
 
-def results(round_: PriorityRound) -> list[ResultRow]:
-    """Every issue that got points, highest first, with the split between residents and partners."""
+def totals_for(round_: PriorityRound, issue_ids: list[int]) -> dict[int, int]:
+    """Total points of just these issues (an API page), without loading the whole ranking."""
+    if not issue_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Allocation.issue_id, sa.func.sum(Allocation.points))
+        .join(Ballot, Ballot.id == Allocation.ballot_id)
+        .where(Ballot.round_id == round_.id, Allocation.issue_id.in_(issue_ids))
+        .group_by(Allocation.issue_id)
+    ).all()
+    return {issue_id: int(total) for issue_id, total in rows}
+
+
+def results(round_: PriorityRound, limit: int | None = None) -> list[ResultRow]:
+    """The issues that got points, highest first, with the split between residents and partners."""
     resident = sa.case((Ballot.voter_role == Role.RESIDENT.value, Allocation.points), else_=0)
     partner = sa.case((Ballot.voter_role == Role.PARTNER.value, Allocation.points), else_=0)
     rows = db.session.execute(
@@ -219,6 +289,7 @@ def results(round_: PriorityRound) -> list[ResultRow]:
         .where(Ballot.round_id == round_.id)
         .group_by(Allocation.issue_id)
         .order_by(sa.desc("total"), Allocation.issue_id)
+        .limit(limit)
     ).all()
     issues = {i.id: i for i in db.session.scalars(sa.select(Issue).where(Issue.id.in_([r[0] for r in rows] or [-1])))}
     return [ResultRow(issues[r[0]], r.total, r.residents, r.partners, r.voters) for r in rows if r[0] in issues]

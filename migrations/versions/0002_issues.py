@@ -2,7 +2,7 @@
 
 Revision ID: 0002_issues
 Revises: 0001_foundation
-Create Date: 2026-11-23 17:51:38.518107
+Create Date: 2026-11-23 18:11:10.875763
 
 """
 from alembic import op
@@ -148,6 +148,7 @@ def upgrade():
     sa.Column('issue_id', sa.Integer(), nullable=False),
     sa.Column('title', sa.String(length=140), nullable=False),
     sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('classification', sa.JSON(), nullable=False),
     sa.Column('edited_by_id', sa.Integer(), nullable=True),
     sa.Column('replaced_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['edited_by_id'], ['users.id'], name=op.f('fk_issue_revisions_edited_by_id_users'), ondelete='SET NULL'),
@@ -165,8 +166,10 @@ def upgrade():
     sa.Column('reason', sa.Text(), nullable=False),
     sa.Column('changed_by_id', sa.Integer(), nullable=True),
     sa.Column('changed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('merged_from_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['changed_by_id'], ['users.id'], name=op.f('fk_issue_status_changes_changed_by_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['issue_id'], ['issues.id'], name=op.f('fk_issue_status_changes_issue_id_issues'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['merged_from_id'], ['issues.id'], name=op.f('fk_issue_status_changes_merged_from_id_issues'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_issue_status_changes'))
     )
     with op.batch_alter_table('issue_status_changes', schema=None) as batch_op:

@@ -64,5 +64,5 @@ def test_similar_issues_appear_while_typing(live_server, new_page):
     log_in(page, live_server, "buurtbewoner23@example.org")
     page.goto(live_server + "/processes/buytenwegh/issues/new")
     page.type("#title", "Eenzaamheid ouderen", delay=20)
-    page.wait_for_selector("[data-similar-live]:not([hidden]) li", timeout=5000)
+    page.wait_for_selector("[data-similar-box]:not([hidden]) li", timeout=5000)
     assert page.locator("[data-similar-list] li").count() >= 1

@@ -47,6 +47,8 @@
         var scope = form.closest("[data-support-scope]");
         var count = scope && scope.querySelector("[data-support-count]");
         if (count) { count.textContent = data.count_text; }
+        var hint = scope && scope.querySelector("[data-support-hint]");
+        if (hint) { hint.textContent = data.supported ? hint.dataset.on : hint.dataset.off; }
         button.disabled = false;
       }).catch(function () {
         form.submit();  // let the server explain (a refusal page, a login page)
@@ -62,6 +64,7 @@
   var title = document.querySelector("input[data-similar-source]");
   if (!box || !title || !window.fetch) { return; }
   var list = box.querySelector("[data-similar-list]");
+  var inner = box.querySelector("[data-similar-box]");
   var timer = null;
   var last = "";
   title.addEventListener("input", function () {
@@ -83,8 +86,8 @@
             li.appendChild(a);
             list.appendChild(li);
           });
-          box.hidden = data.items.length === 0;
-        }).catch(function () { box.hidden = true; });
+          inner.hidden = data.items.length === 0;
+        }).catch(function () { inner.hidden = true; });
     }, 400);
   });
 }());
