@@ -140,3 +140,62 @@ def test_merge_target_must_be_chosen(app, client, auth):
         f"/issues/{issue.id}/decide", data={"decide-decision": "merge", "decide-reason": "Dit gaat over hetzelfde."}
     )
     assert response.status_code == 400 and b'id="decide-target_id-error"' in response.data
+
+
+def test_merge_while_people_support_and_react_loses_and_doubles_nothing(app):
+    """Threads support and react on both issues while another thread merges them."""
+    import threading
+
+    process = make_process(app, phase="issues")
+    source = make_issue(app, process.id, make_user(app).id, title="Bron van de samenvoeging")
+    target = make_issue(app, process.id, make_user(app).id, title="Doel van de samenvoeging")
+    people = [make_user(app, email=f"druk{i}@example.org") for i in range(10)]
+    director = make_user(app, role="wijkregisseur")
+    browsers = []
+    for person in [*people, director]:
+        browser = app.test_client()
+        browser.post("/login", data={"email": person.email, "password": PASSWORD})
+        browsers.append(browser)
+    barrier = threading.Barrier(len(browsers))
+    statuses = []
+
+    def act(i, browser):
+        barrier.wait()
+        if i == len(people):
+            statuses.append(
+                browser.post(
+                    f"/issues/{source.id}/decide",
+                    data={
+                        "decide-decision": "merge",
+                        "decide-target_id": str(target.id),
+                        "decide-reason": "Dit gaat over hetzelfde.",
+                    },
+                ).status_code
+            )
+            return
+        for issue in (source, target):
+            browser.post(f"/issues/{issue.id}/support", data={"action": "add"})
+            browser.post(
+                f"/issues/{issue.id}/comments", data={"body": f"Reactie {i}", "stance": "for", "kind": "experience"}
+            )
+
+    threads = [threading.Thread(target=act, args=(i, b)) for i, b in enumerate(browsers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert set(statuses) <= {302, 301, 400, 403}, statuses  # refused or done, never a server error
+    with app.app_context():
+        assert db.session.get(Issue, source.id).status == "merged"
+        kept = db.session.get(Issue, target.id)
+        rows = db.session.scalar(sa.select(sa.func.count()).select_from(Support).where(Support.issue_id == target.id))
+        left = db.session.scalar(sa.select(sa.func.count()).select_from(Support).where(Support.issue_id == source.id))
+        comments = db.session.scalar(
+            sa.select(sa.func.count()).select_from(Comment).where(Comment.issue_id == target.id)
+        )
+        stranded = db.session.scalar(
+            sa.select(sa.func.count()).select_from(Comment).where(Comment.issue_id == source.id)
+        )
+        assert left == 0 and stranded == 0
+        assert kept.support_count == rows and rows <= len(people)
+        assert kept.comment_count == comments

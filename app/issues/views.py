@@ -229,7 +229,14 @@ def support(issue_id: int):
     issue = _issue_or_404(issue_id)
     require("issue.support", issue)
     wanted = {"add": True, "remove": False}.get(request.form.get("action", ""))
-    supported, count = voting.set_support(current_user, issue, wanted)
+    try:
+        supported, count = voting.set_support(current_user, issue, wanted)
+    except DomainError as error:  # the issue closed (merged, declined) while the page was open
+        db.session.rollback()
+        if _wants_json():
+            return jsonify(error=error.message), 409
+        flash(error.message, "error")
+        return redirect(url_for("issues.show", issue_id=issue.id))
     db.session.commit()
     if _wants_json():
         return jsonify(
