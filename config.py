@@ -73,6 +73,10 @@ class Config:
     RATELIMIT_LOGIN_ACCOUNT = os.environ.get("RATELIMIT_LOGIN_ACCOUNT", "10 per minute;50 per hour")
     RATELIMIT_RESET = os.environ.get("RATELIMIT_RESET", "5 per minute;20 per hour")
     RATELIMIT_REGISTER = os.environ.get("RATELIMIT_REGISTER", "60 per hour")
+    # Per signed-in person, against flooding: far above what anyone writes by hand.
+    RATELIMIT_PROPOSE = os.environ.get("RATELIMIT_PROPOSE", "10 per hour;30 per day")
+    RATELIMIT_COMMENT = os.environ.get("RATELIMIT_COMMENT", "10 per minute;100 per hour")
+    RATELIMIT_REPORT = os.environ.get("RATELIMIT_REPORT", "20 per hour")
 
     SEND_HSTS = False
     PAGE_SIZE = 25

@@ -153,3 +153,19 @@ def test_issue_page_queries_do_not_grow_with_comments(app, client, auth):
     with counting(app) as many:
         client.get(f"/issues/{issue.id}")
     assert len(many) == len(few), (len(few), len(many))
+
+
+def test_reactions_are_limited_per_person_not_per_address(database_url):
+    from tests.conftest import PASSWORD, make_app
+
+    app = make_app(database_url, RATELIMIT_ENABLED=True, RATELIMIT_COMMENT="3 per minute")
+    process = make_process(app, phase="issues")
+    issue = make_issue(app, process.id, make_user(app).id)
+    first, second = make_user(app), make_user(app)
+    one = app.test_client()
+    one.post("/login", data={"email": first.email, "password": PASSWORD})
+    statuses = [comment(one, issue.id, body=f"Reactie {i}").status_code for i in range(4)]
+    assert statuses == [302, 302, 302, 429]
+    other = app.test_client()  # same address (the community centre), another person
+    other.post("/login", data={"email": second.email, "password": PASSWORD})
+    assert comment(other, issue.id).status_code == 302

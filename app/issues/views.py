@@ -25,7 +25,7 @@ from sqlalchemy.orm import selectinload
 from app.accounts.models import Membership, User
 from app.accounts.services import organisation_choices
 from app.errors import DomainError, apply_to_form
-from app.extensions import db
+from app.extensions import db, limiter
 from app.forms_common import options, save
 from app.issues import decisions, services, voting
 from app.issues.forms import CommentForm, DecisionForm, EmptyForm, IssueForm, ReasonForm, ReportForm
@@ -35,6 +35,15 @@ from app.processes.views import process_or_404
 from app.security import safe_next
 
 bp = Blueprint("issues", __name__)
+
+
+def _per_person(config_key: str):
+    """A rate limit per signed-in person (by account, not address: a community centre shares one)."""
+    return limiter.limit(
+        lambda: current_app.config[config_key],
+        methods=["POST"],
+        key_func=lambda: f"user:{current_user.get_id() if current_user.is_authenticated else request.remote_addr}",
+    )
 
 
 def _issue_or_404(issue_id: int) -> Issue:
@@ -133,6 +142,7 @@ def similar(slug: str):
 
 @bp.route("/processes/<slug>/issues/new", methods=["GET", "POST"])
 @login_required
+@_per_person("RATELIMIT_PROPOSE")
 def new(slug: str):
     process = process_or_404(slug)
     require("issue.propose", process)
@@ -248,6 +258,7 @@ def support(issue_id: int):
 
 @bp.route("/issues/<int:issue_id>/comments", methods=["POST"])
 @login_required
+@_per_person("RATELIMIT_COMMENT")
 def comment(issue_id: int):
     issue = _issue_or_404(issue_id)
     require("issue.comment", issue)
@@ -286,6 +297,7 @@ def _report(target_type: str, target_id: int, issue: Issue):
 
 @bp.route("/issues/<int:issue_id>/report", methods=["GET", "POST"])
 @login_required
+@_per_person("RATELIMIT_REPORT")
 def report_issue(issue_id: int):
     issue = _issue_or_404(issue_id)
     return _report("issue", issue.id, issue)
@@ -293,6 +305,7 @@ def report_issue(issue_id: int):
 
 @bp.route("/comments/<int:comment_id>/report", methods=["GET", "POST"])
 @login_required
+@_per_person("RATELIMIT_REPORT")
 def report_comment(comment_id: int):
     comment_ = db.session.get(Comment, comment_id)
     if comment_ is None:
