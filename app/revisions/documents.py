@@ -1,0 +1,254 @@
+"""Diff and three-way merge of structured documents.
+
+A document is plain JSON-able data::
+
+    {"fields": {"summary": "...", "review": "..."},
+     "items": [{"id": "a1", "title": "...", "status": "proposed"}, ...]}
+
+`fields` are named values (text, numbers); `items` are ordered records with a stable `id`
+(agenda activities, covenant articles). Everything here is pure: no database, no Flask.
+
+- `diff(old, new)` says what changed, per field and per item: added, removed, changed, moved.
+- `merge(base, mine, theirs)` combines two edits made from the same `base`. Changes to different
+  fields or items merge by themselves; the same field changed two ways, an item removed by one and
+  changed by the other, or two different new orders, are conflicts. The merged document then holds
+  *their* value at each conflict, and each conflict carries both values, so nothing is lost.
+- `resolve(result, choices)` applies the editor's choice per conflict: "mine", "theirs", or a new value.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+from dataclasses import dataclass, field
+from typing import Any
+
+Document = dict[str, Any]
+MINE, THEIRS = "mine", "theirs"
+
+
+def empty() -> Document:
+    return {"fields": {}, "items": []}
+
+
+def normalise(document: Document | None) -> Document:
+    """A deep copy with both keys present; refuses items without a unique id."""
+    doc = copy.deepcopy(document) if document else empty()
+    doc.setdefault("fields", {})
+    doc.setdefault("items", [])
+    ids = [item.get("id") for item in doc["items"]]
+    if any(not isinstance(i, str) or not i for i in ids) or len(set(ids)) != len(ids):
+        raise ValueError("every item needs a unique, non-empty string id")
+    return doc
+
+
+def _items(doc: Document) -> dict[str, dict]:
+    return {item["id"]: item for item in doc["items"]}
+
+
+def _order(doc: Document) -> list[str]:
+    return [item["id"] for item in doc["items"]]
+
+
+# --- diff ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    """One difference. kind: field, added, removed, changed, moved. For `changed`, `field` names the item's field."""
+
+    kind: str
+    key: str  # the field name, or the item id
+    field: str | None = None
+    old: Any = None
+    new: Any = None
+
+
+def _moved(old_order: list[str], new_order: list[str]) -> set[str]:
+    """Items kept in both whose place among the others changed (outside the longest common order)."""
+    common = set(old_order) & set(new_order)
+    a = [i for i in old_order if i in common]
+    b = [i for i in new_order if i in common]
+    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
+    stayed = {a[block.a + k] for block in matcher.get_matching_blocks() for k in range(block.size)}
+    return common - stayed
+
+
+def diff(old: Document, new: Document) -> list[Change]:
+    old, new = normalise(old), normalise(new)
+    changes: list[Change] = []
+    for name in sorted(set(old["fields"]) | set(new["fields"])):
+        before, after = old["fields"].get(name), new["fields"].get(name)
+        if before != after:
+            changes.append(Change("field", name, old=before, new=after))
+    old_items, new_items = _items(old), _items(new)
+    for item_id in _order(old):
+        if item_id not in new_items:
+            changes.append(Change("removed", item_id, old=old_items[item_id]))
+    for item_id in _order(new):
+        if item_id not in old_items:
+            changes.append(Change("added", item_id, new=new_items[item_id]))
+            continue
+        before, after = old_items[item_id], new_items[item_id]
+        for name in sorted((set(before) | set(after)) - {"id"}):
+            if before.get(name) != after.get(name):
+                changes.append(Change("changed", item_id, field=name, old=before.get(name), new=after.get(name)))
+    old_order, new_order = _order(old), _order(new)
+    for item_id in new_order:
+        if item_id in _moved(old_order, new_order):
+            changes.append(Change("moved", item_id, old=old_order.index(item_id), new=new_order.index(item_id)))
+    return changes
+
+
+# --- merge --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Both sides changed the same thing differently. `key`: field:<name>, item:<id>:<field>, item:<id>, order."""
+
+    key: str
+    base: Any
+    mine: Any
+    theirs: Any
+
+
+@dataclass
+class MergeResult:
+    document: Document
+    conflicts: list[Conflict] = field(default_factory=list)
+
+    @property
+    def clean(self) -> bool:
+        return not self.conflicts
+
+
+_MISSING = object()
+
+
+def _three_way(base, mine, theirs):
+    """(value, conflict?) for one value edited on two sides."""
+    if mine in (theirs, base):
+        return theirs, False
+    if theirs == base:
+        return mine, False
+    return theirs, True
+
+
+def merge(base: Document, mine: Document, theirs: Document) -> MergeResult:
+    base, mine, theirs = normalise(base), normalise(mine), normalise(theirs)
+    conflicts: list[Conflict] = []
+    result = empty()
+
+    for name in sorted(set(base["fields"]) | set(mine["fields"]) | set(theirs["fields"])):
+        b, m, t = (doc["fields"].get(name, _MISSING) for doc in (base, mine, theirs))
+        value, clash = _three_way(b, m, t)
+        if clash:
+            conflicts.append(Conflict(f"field:{name}", _plain(b), _plain(m), _plain(t)))
+        if value is not _MISSING:
+            result["fields"][name] = value
+
+    base_items, my_items, their_items = _items(base), _items(mine), _items(theirs)
+    kept: dict[str, dict] = {}
+    for item_id in dict.fromkeys(_order(theirs) + _order(mine) + _order(base)):
+        b, m, t = base_items.get(item_id), my_items.get(item_id), their_items.get(item_id)
+        if b is None:  # added on one side (or, unusually, on both with the same id)
+            kept[item_id] = _merge_item(item_id, {}, m or {}, t or {}, conflicts) if m and t else copy.deepcopy(m or t)
+        elif m is None and t is None:
+            continue  # removed on both sides
+        elif m is None or t is None:  # removed on one side
+            other = t if m is None else m
+            if other == b:
+                continue  # the other side left it alone: the removal stands
+            conflicts.append(Conflict(f"item:{item_id}", b, m, t))
+            if t is not None:  # their side stands until resolved; "mine" brings back the other
+                kept[item_id] = copy.deepcopy(t)
+        else:
+            kept[item_id] = _merge_item(item_id, b, m, t, conflicts)
+
+    order, order_conflict = _merge_order(_order(base), _order(mine), _order(theirs), set(kept))
+    if order_conflict:
+        conflicts.append(order_conflict)
+    result["items"] = [kept[item_id] for item_id in order]
+    return MergeResult(result, conflicts)
+
+
+def _merge_item(item_id: str, b: dict, m: dict, t: dict, conflicts: list[Conflict]) -> dict:
+    merged = {"id": item_id}
+    for name in sorted((set(b) | set(m) | set(t)) - {"id"}):
+        bv, mv, tv = b.get(name, _MISSING), m.get(name, _MISSING), t.get(name, _MISSING)
+        value, clash = _three_way(bv, mv, tv)
+        if clash:
+            conflicts.append(Conflict(f"item:{item_id}:{name}", _plain(bv), _plain(mv), _plain(tv)))
+        if value is not _MISSING:
+            merged[name] = value
+    return merged
+
+
+def _plain(value):
+    return None if value is _MISSING else value
+
+
+def _merge_order(base: list[str], mine: list[str], theirs: list[str], keep: set[str]):
+    """The merged order of the kept items, and a conflict when both sides reordered differently."""
+
+    def relative(order):  # the order of the items that were already in base
+        return [i for i in order if i in base_set and i in keep]
+
+    base_set = set(base)
+    b, m, t = relative(base), relative(mine), relative(theirs)
+    conflict = None
+    if m != b and t != b and m != t:
+        conflict = Conflict("order", base, mine, theirs)
+    primary, secondary = (mine, theirs) if (m != b and t == b) else (theirs, mine)
+    order = [i for i in primary if i in keep]
+    placed = set(order)
+    for index, item_id in enumerate(secondary):  # the other side's new items, after their predecessor
+        if item_id in keep and item_id not in placed:
+            before = next((p for p in reversed(secondary[:index]) if p in placed), None)
+            order.insert(order.index(before) + 1 if before else 0, item_id)
+            placed.add(item_id)
+    for item_id in base:  # an item removed on one side but kept because of a conflict
+        if item_id in keep and item_id not in placed:
+            order.append(item_id)
+            placed.add(item_id)
+    return order, conflict
+
+
+def resolve(result: MergeResult, choices: dict[str, Any]) -> Document:
+    """Apply a choice per conflict key: "mine", "theirs", or a value of one's own (text both combined)."""
+    doc = copy.deepcopy(result.document)
+    for conflict in result.conflicts:
+        choice = choices.get(conflict.key, THEIRS)
+        value = conflict.mine if choice == MINE else conflict.theirs if choice == THEIRS else choice
+        _apply(doc, conflict, value)
+    return normalise(doc)
+
+
+def _apply(doc: Document, conflict: Conflict, value) -> None:
+    kind, _, rest = conflict.key.partition(":")
+    if kind == "field":
+        if value is None:
+            doc["fields"].pop(rest, None)
+        else:
+            doc["fields"][rest] = value
+    elif kind == "order":
+        wanted = [i for i in value if i in _items(doc)]
+        missing = [i for i in _order(doc) if i not in wanted]
+        items = _items(doc)
+        doc["items"] = [items[i] for i in wanted + missing]
+    elif ":" in rest:  # one field of an item
+        item_id, name = rest.split(":", 1)
+        for item in doc["items"]:
+            if item["id"] == item_id:
+                if value is None:
+                    item.pop(name, None)
+                else:
+                    item[name] = value
+    else:  # an item removed on one side and changed on the other
+        item_id = rest
+        items = [item for item in doc["items"] if item["id"] != item_id]
+        if value is not None:
+            position = next((n for n, item in enumerate(doc["items"]) if item["id"] == item_id), len(items))
+            items.insert(position, copy.deepcopy(value))
+        doc["items"] = items
