@@ -116,13 +116,25 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from app.accounts.admin import bp as admin_bp
     from app.accounts.views import bp as accounts_bp
+    from app.agendas.group_views import bp as working_bp
+    from app.agendas.views import bp as agendas_bp
     from app.api.views import bp as api_bp
     from app.issues.priority_views import bp as priorities_bp
     from app.issues.views import bp as issues_bp
     from app.pages.views import bp as pages_bp
     from app.processes.views import bp as processes_bp
 
-    for blueprint in (pages_bp, accounts_bp, admin_bp, processes_bp, issues_bp, priorities_bp, api_bp):
+    for blueprint in (
+        pages_bp,
+        accounts_bp,
+        admin_bp,
+        processes_bp,
+        issues_bp,
+        priorities_bp,
+        agendas_bp,
+        working_bp,
+        api_bp,
+    ):
         app.register_blueprint(blueprint)
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask import Flask, request
-from flask_babel import format_date, format_datetime, format_timedelta, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, format_number, format_timedelta, get_locale
 from flask_login import current_user
 
 from app import policy
+from app.agendas.models import agenda_label, horizon_label
 from app.issues.models import label as issue_label
 from app.models_common import utcnow
 from app.processes.models import phase_label
@@ -18,10 +19,14 @@ def register(app: Flask) -> None:
     app.jinja_env.globals.update(
         phase_label=phase_label,
         issue_label=issue_label,
+        agenda_label=agenda_label,
+        horizon_label=horizon_label,
         excerpt=plain_excerpt,
         format_date=format_date,
         format_datetime=format_datetime,
         format_timedelta=format_timedelta,
+        format_number=format_number,
+        format_decimal=format_decimal,
         now=utcnow,
         process_actions=policy.process_actions,
     )

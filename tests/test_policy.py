@@ -107,10 +107,21 @@ ROLE_RULES = {
     "issue.follow": set(ROLES),
     "issue.decide": {"wijkregisseur", "wethouder", "admin"},
     "priorities.manage": {"wijkregisseur", "admin"},
+    "agenda.admit": {"wijkregisseur", "admin"},
 }
 
 # Rules that depend on the object as well as the role; tested in test_issue_policy.py.
-OBJECT_RULES = {"issue.edit", "issue.withdraw", "issue.comment", "priorities.results"}
+OBJECT_RULES = {
+    "issue.edit",
+    "issue.withdraw",
+    "issue.comment",
+    "priorities.results",  # test_issue_policy.py
+    "agenda.join",
+    "consent.manage",
+    "consent.answer",
+    "consent.respond",
+    "agenda.link",  # test_agenda_policy.py
+}
 
 
 @pytest.mark.parametrize("action", sorted(ROLE_RULES))

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, jsonify, request, url_for
 from sqlalchemy.orm import selectinload
 
-from app.accounts.models import Membership, User
+from app.accounts.models import Membership, Organisation, User
 from app.extensions import db
 from app.issues import decisions, voting
 from app.issues.models import Issue, IssueStatus, RoundStatus
@@ -78,6 +78,46 @@ def _closed_round_points(process_id: int, issue_ids: list[int]) -> dict[int, int
     return voting.totals_for(round_, issue_ids)
 
 
+def _agendas(issue: Issue) -> list[dict]:
+    """The current revision of each agenda, with its activities (names of organisations, not ids)."""
+    from app.agendas import services as agendas
+
+    names = {str(i): n for i, n in db.session.execute(sa.select(Organisation.id, Organisation.name)).all()}
+    names[agendas.MUNICIPALITY] = "Gemeente"
+    result = []
+    for horizon, agenda in sorted(agendas.agendas_of(issue.id).items()):
+        doc = agendas.document(agenda)
+        result.append(
+            {
+                "horizon": horizon,
+                "status": agenda.status,
+                "revision": agenda.current_revision,
+                "agreed_revision": agenda.agreed_revision,
+                "summary": doc["fields"].get("summary", ""),
+                "review_moment": doc["fields"].get("review_moment", ""),
+                "success": doc["fields"].get("success", ""),
+                "activities": [
+                    {
+                        "title": item.get("title", ""),
+                        "responsible": names.get(item.get("responsible") or ""),
+                        "contributors": [names.get(c) for c in item.get("contributors") or [] if c in names],
+                        "resources": {
+                            "euros": item.get("euros"),
+                            "hours": item.get("hours"),
+                            "fte": item.get("fte"),
+                            "in_kind": item.get("in_kind") or "",
+                        },
+                        "period": {"from": item.get("from_q") or None, "to": item.get("to_q") or None},
+                        "indicator": item.get("indicator", ""),
+                        "status": item.get("status", "proposed"),
+                    }
+                    for item in doc["items"]
+                ],
+            }
+        )
+    return result
+
+
 @bp.route("/processes")
 def processes():
     return _paginated(sa.select(Process).order_by(Process.created_at, Process.id), _process)
@@ -117,6 +157,6 @@ def issue(issue_id: int):
             {"status": change.to_status, "at": _date(change.changed_at), "reason": change.reason}
             for change in decisions.history(found)
         ],
-        agendas=[],  # phase 3 fills these in
+        agendas=_agendas(found),
     )
     return jsonify(data)

@@ -1,0 +1,218 @@
+"""The working group of an issue, consent rounds on its agendas, and links between issues."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.agendas import consent, links, services
+from app.agendas.forms import ConsentForm, JoinForm, RespondForm
+from app.agendas.models import HORIZONS, ConsentAnswer, IssueLink, WorkingGroupMember
+from app.agendas.views import _link_form
+from app.errors import DomainError
+from app.extensions import db
+from app.forms_common import save
+from app.issues.forms import EmptyForm
+from app.issues.models import Issue
+from app.policy import require
+from app.processes.views import process_or_404
+
+bp = Blueprint("working", __name__)
+
+
+def _issue_or_404(issue_id: int) -> Issue:
+    issue = db.session.get(Issue, issue_id)
+    if issue is None:
+        abort(404)
+    return issue
+
+
+def _agenda_or_404(issue: Issue, horizon: int):
+    if horizon not in HORIZONS:
+        abort(404)
+    agenda = services.agenda_for(issue, horizon)
+    if agenda is None:
+        abort(404)
+    return agenda
+
+
+def _back(issue: Issue, horizon: int, anchor: str = "consent"):
+    return redirect(url_for("agendas.show", issue_id=issue.id, horizon=horizon, _anchor=anchor))
+
+
+def _run(call, success: str):
+    """Run a service for a button; show its refusal as a message."""
+    try:
+        call()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return False
+    db.session.commit()
+    flash(success, "success")
+    return True
+
+
+# --- working group ----------------------------------------------------------------------------
+
+
+@bp.route("/issues/<int:issue_id>/working-group")
+def group(issue_id: int):
+    issue = _issue_or_404(issue_id)
+    return render_template(
+        "agendas/working_group.html",
+        issue=issue,
+        members=services.resident_members(issue),
+        join_form=JoinForm(),
+        button_form=EmptyForm(),
+        membership=services.membership_of(current_user, issue) if current_user.is_authenticated else None,
+    )
+
+
+@bp.route("/issues/<int:issue_id>/working-group/join", methods=["POST"])
+@login_required
+def join(issue_id: int):
+    issue = _issue_or_404(issue_id)
+    require("agenda.join", issue)
+    form = JoinForm()
+    if form.validate_on_submit() and save(
+        form, lambda: services.ask_to_join(current_user, issue, form.motivation.data)
+    ):
+        flash(_("Your request is sent. The neighbourhood director lets you know."), "success")
+    return redirect(url_for("working.group", issue_id=issue.id))
+
+
+@bp.route("/working-group/<int:member_id>/<any(admit, reject):decision>", methods=["POST"])
+@login_required
+def decide(member_id: int, decision: str):
+    member = db.session.get(WorkingGroupMember, member_id)
+    if member is None:
+        abort(404)
+    require("agenda.admit", member)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    services.decide_member(member, decision == "admit")
+    db.session.commit()
+    flash(_("Saved."), "success")
+    return redirect(url_for("working.group", issue_id=member.issue_id))
+
+
+# --- consent rounds ----------------------------------------------------------------------------
+
+
+@bp.route("/issues/<int:issue_id>/agendas/<int:horizon>/consent/<any(open, close, cancel):action>", methods=["POST"])
+@login_required
+def manage_round(issue_id: int, horizon: int, action: str):
+    issue = _issue_or_404(issue_id)
+    agenda = _agenda_or_404(issue, horizon)
+    require("consent.manage", agenda)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    round_ = consent.open_round_of(agenda)
+    if action == "open":
+        _run(lambda: consent.open_round(current_user, agenda), _("The consent round is open."))
+    elif round_ is None:
+        flash(_("There is no open consent round."), "error")
+    elif action == "close":
+        _run(
+            lambda: consent.close_round(current_user, round_, agenda),
+            _("The agenda is agreed, at revision %(n)d.", n=round_.revision_number),
+        )
+    else:
+        _run(lambda: consent.cancel_round(current_user, round_, agenda), _("The consent round is stopped."))
+    return _back(issue, horizon)
+
+
+@bp.route("/issues/<int:issue_id>/agendas/<int:horizon>/consent/answer", methods=["POST"])
+@login_required
+def answer(issue_id: int, horizon: int):
+    issue = _issue_or_404(issue_id)
+    agenda = _agenda_or_404(issue, horizon)
+    require("consent.answer", agenda)
+    round_ = consent.open_round_of(agenda)
+    form = ConsentForm()
+    if round_ is None:
+        flash(_("There is no open consent round."), "error")
+    elif not form.validate_on_submit():
+        flash(_("Choose one of the options."), "error")
+    else:
+        _run(
+            lambda: consent.answer(current_user, round_, agenda, form.answer.data, form.reason.data),
+            _("Your answer is saved."),
+        )
+    return _back(issue, horizon)
+
+
+@bp.route("/consent-answers/<int:answer_id>/respond", methods=["POST"])
+@login_required
+def respond(answer_id: int):
+    objection = db.session.get(ConsentAnswer, answer_id)
+    if objection is None:
+        abort(404)
+    from app.agendas.models import Agenda, ConsentRound
+
+    round_ = db.session.get(ConsentRound, objection.round_id)
+    agenda = db.session.get(Agenda, round_.agenda_id)
+    require("consent.respond", agenda)
+    form = RespondForm()
+    if not round_.open:
+        flash(_("This consent round is closed."), "error")
+    elif form.validate_on_submit():
+        _run(
+            lambda: consent.respond(current_user, objection, agenda, form.response.data, form.with_revision.data),
+            _("Your answer to the objection is saved."),
+        )
+    return _back(agenda.issue, agenda.horizon)
+
+
+# --- links ----------------------------------------------------------------------------------------
+
+
+@bp.route("/issues/<int:issue_id>/links", methods=["POST"])
+@login_required
+def add_link(issue_id: int):
+    issue = _issue_or_404(issue_id)
+    require("agenda.link", issue)
+    form = _link_form(issue)
+    horizon = int(request.form.get("horizon", "1")) if request.form.get("horizon", "").isdigit() else 1
+    if form.validate_on_submit():
+        target_issue, _sep, target_activity = (form.target.data or "").partition(":")
+        _run(
+            lambda: links.add_link(
+                current_user,
+                issue,
+                int(target_issue) if target_issue.isdigit() else None,
+                form.kind.data,
+                form.note.data,
+                form.from_activity.data or "",
+                target_activity,
+            ),
+            _("The link is saved. It shows on both issues."),
+        )
+    else:
+        flash(_("Choose an issue or activity, and explain the link."), "error")
+    return _back(issue, horizon if horizon in HORIZONS else 1, anchor="links")
+
+
+@bp.route("/links/<int:link_id>/delete", methods=["POST"])
+@login_required
+def delete_link(link_id: int):
+    link = db.session.get(IssueLink, link_id)
+    if link is None:
+        abort(404)
+    require("agenda.link", link.from_issue)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    links.remove_link(link)
+    db.session.commit()
+    flash(_("The link is removed."), "success")
+    return redirect(url_for("agendas.show", issue_id=link.from_issue_id, horizon=1, _anchor="links"))
+
+
+@bp.route("/processes/<slug>/links")
+def process_links(slug: str):
+    process = process_or_404(slug)
+    return render_template(
+        "agendas/process_links.html", process=process, links=links.links_of_process(process.id), titles={}
+    )

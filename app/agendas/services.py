@@ -1,0 +1,384 @@
+"""Working groups and agendas: saving revisions without ever losing an edit.
+
+Every form carries the revision it was loaded from (`base`). Saving on top of the current
+revision simply adds the next one. Saving on top of an older one merges: changes to other
+fields or activities combine by themselves; a real conflict keeps the editor's version as a
+draft and asks them to choose (see `resolve_draft`). Nothing an editor typed is thrown away.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from app.accounts.models import Organisation, Role, User
+from app.agendas.models import (
+    HORIZONS,
+    ActivityStatus,
+    Agenda,
+    AgendaDraft,
+    AgendaRevision,
+    AgendaStatus,
+    ConsentRound,
+    MemberStatus,
+    WorkingGroupMember,
+)
+from app.errors import DomainError, unique_or
+from app.extensions import db
+from app.issues.models import Issue, IssueStatus
+from app.models_common import utcnow
+from app.revisions.documents import MergeResult, empty, merge, normalise, resolve
+
+TEXT_FIELDS = ("summary", "review_moment", "reviewers", "success")
+REQUIRED_FOR_CONSENT = TEXT_FIELDS
+QUARTER = re.compile(r"^(20\d\d)-Q([1-4])$")
+MUNICIPALITY = "municipality"  # the responsible party when it is the municipality itself
+
+
+# --- working group ---------------------------------------------------------------------------
+
+
+def is_member(user, issue: Issue) -> bool:
+    """Partners (approved) and municipality roles belong to every working group; residents once admitted."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.has_role(Role.WIJKREGISSEUR, Role.FACILITATOR, Role.WETHOUDER):
+        return True
+    if user.has_role(Role.PARTNER):
+        return bool(user.approved_memberships())
+    if user.has_role(Role.RESIDENT):
+        return membership_of(user, issue) == MemberStatus.ADMITTED.value
+    return False
+
+
+def membership_of(user, issue: Issue) -> str | None:
+    return db.session.scalar(
+        sa.select(WorkingGroupMember.status).where(
+            WorkingGroupMember.issue_id == issue.id, WorkingGroupMember.user_id == user.id
+        )
+    )
+
+
+def ask_to_join(user: User, issue: Issue, motivation: str) -> WorkingGroupMember:
+    if membership_of(user, issue) is not None:
+        raise DomainError(_("You have already asked to join this working group."), "motivation")
+    with unique_or(DomainError(_("You have already asked to join this working group."), "motivation")):
+        member = WorkingGroupMember(issue_id=issue.id, user_id=user.id, motivation=(motivation or "").strip()[:2000])
+        db.session.add(member)
+    return member
+
+
+def decide_member(member: WorkingGroupMember, admit: bool) -> None:
+    member.status = (MemberStatus.ADMITTED if admit else MemberStatus.REJECTED).value
+    member.decided_at = utcnow()
+    db.session.flush()
+
+
+def resident_members(issue: Issue) -> list[WorkingGroupMember]:
+    return list(
+        db.session.scalars(
+            sa.select(WorkingGroupMember)
+            .where(WorkingGroupMember.issue_id == issue.id)
+            .order_by(WorkingGroupMember.requested_at)
+        )
+    )
+
+
+# --- agendas and revisions -------------------------------------------------------------------
+
+
+def agendas_of(issue_id: int) -> dict[int, Agenda]:
+    return {a.horizon: a for a in db.session.scalars(sa.select(Agenda).where(Agenda.issue_id == issue_id))}
+
+
+def agenda_for(issue: Issue, horizon: int, create: bool = False) -> Agenda | None:
+    if horizon not in HORIZONS:
+        raise DomainError(_("Choose 1, 5 or 10 years."))
+    agenda = db.session.scalar(sa.select(Agenda).where(Agenda.issue_id == issue.id, Agenda.horizon == horizon))
+    if agenda is None and create:
+        try:
+            with unique_or(DomainError("exists")):
+                agenda = Agenda(issue_id=issue.id, horizon=horizon)
+                db.session.add(agenda)
+        except DomainError:
+            agenda = db.session.scalar(sa.select(Agenda).where(Agenda.issue_id == issue.id, Agenda.horizon == horizon))
+    return agenda
+
+
+def revision(agenda: Agenda | None, number: int | None = None) -> AgendaRevision | None:
+    if agenda is None:
+        return None
+    number = agenda.current_revision if number is None else number
+    return db.session.scalar(
+        sa.select(AgendaRevision).where(AgendaRevision.agenda_id == agenda.id, AgendaRevision.number == number)
+    )
+
+
+def document(agenda: Agenda | None, number: int | None = None) -> dict:
+    found = revision(agenda, number)
+    return normalise(found.document) if found else empty()
+
+
+def _lock(agenda: Agenda) -> Agenda:
+    return db.session.scalar(
+        sa.select(Agenda).where(Agenda.id == agenda.id).with_for_update().execution_options(populate_existing=True)
+    )
+
+
+@dataclass
+class Saved:
+    revision: AgendaRevision | None = None
+    conflicts: MergeResult | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.revision is not None
+
+
+def save(user: User, agenda: Agenda, base: int, new_document: dict, message: str) -> Saved:
+    """Store `new_document`, written on top of revision `base`, as the next revision (merging if needed)."""
+    new_document = validate_document(new_document)
+    agenda = _lock(agenda)  # one save at a time per agenda
+    if base > agenda.current_revision or base < 0:
+        raise DomainError(_("This version of the agenda does not exist. Look at the page again."))
+    merged = False
+    if base != agenda.current_revision:
+        result = merge(document(agenda, base), new_document, document(agenda))
+        if not result.clean:
+            _keep_draft(user, agenda, base, new_document, message)
+            return Saved(conflicts=result)
+        new_document, merged = result.document, True
+    saved = _add_revision(user, agenda, new_document, message, merged=merged)
+    db.session.execute(sa.delete(AgendaDraft).where(AgendaDraft.agenda_id == agenda.id, AgendaDraft.user_id == user.id))
+    return Saved(revision=saved)
+
+
+def _add_revision(user, agenda: Agenda, new_document: dict, message: str, merged: bool = False) -> AgendaRevision:
+    agenda.current_revision += 1
+    agenda.updated_at = utcnow()
+    saved = AgendaRevision(
+        agenda_id=agenda.id,
+        number=agenda.current_revision,
+        document=new_document,
+        message=(message or "").strip()[:300],
+        author_id=user.id,
+        merged=merged,
+    )
+    db.session.add(saved)
+    if agenda.status == AgendaStatus.AGREED.value:
+        agenda.status = AgendaStatus.DRAFT.value  # changing an agreed agenda needs a new consent round
+    open_round = db.session.scalar(
+        sa.select(ConsentRound).where(ConsentRound.agenda_id == agenda.id, ConsentRound.open.is_(True))
+    )
+    if open_round is not None:
+        open_round.revision_number = agenda.current_revision  # the round is about the latest text
+    db.session.flush()
+    return saved
+
+
+def _keep_draft(user, agenda: Agenda, base: int, new_document: dict, message: str) -> None:
+    draft = db.session.scalar(
+        sa.select(AgendaDraft).where(AgendaDraft.agenda_id == agenda.id, AgendaDraft.user_id == user.id)
+    )
+    if draft is None:
+        with unique_or(DomainError(_("Please try again."))):
+            draft = AgendaDraft(
+                agenda_id=agenda.id, user_id=user.id, base_revision=base, document=new_document, message=message
+            )
+            db.session.add(draft)
+    else:
+        draft.base_revision, draft.document, draft.message = base, new_document, message
+        draft.updated_at = utcnow()
+    db.session.flush()
+
+
+def draft_of(user, agenda: Agenda | None) -> AgendaDraft | None:
+    if agenda is None or not getattr(user, "is_authenticated", False):
+        return None
+    return db.session.scalar(
+        sa.select(AgendaDraft).where(AgendaDraft.agenda_id == agenda.id, AgendaDraft.user_id == user.id)
+    )
+
+
+def draft_conflicts(agenda: Agenda, draft: AgendaDraft) -> MergeResult:
+    """The draft merged with the current revision, as it stands now."""
+    return merge(document(agenda, draft.base_revision), normalise(draft.document), document(agenda))
+
+
+def resolve_draft(user: User, agenda: Agenda, against: int, choices: dict) -> Saved:
+    """Save the draft with the editor's choices. If someone saved again meanwhile, merge once more."""
+    draft = draft_of(user, agenda)
+    if draft is None:
+        raise DomainError(_("There is nothing to resolve any more."))
+    if against != agenda.current_revision:
+        return Saved(conflicts=draft_conflicts(agenda, draft))  # new changes: show the choices again
+    resolved = resolve(draft_conflicts(agenda, draft), choices)
+    return save(user, agenda, agenda.current_revision, resolved, draft.message or _("Conflict resolved"))
+
+
+def discard_draft(user, agenda: Agenda) -> None:
+    db.session.execute(sa.delete(AgendaDraft).where(AgendaDraft.agenda_id == agenda.id, AgendaDraft.user_id == user.id))
+
+
+def restore(user: User, agenda: Agenda, number: int) -> AgendaRevision:
+    old = revision(agenda, number)
+    if old is None or number == agenda.current_revision:
+        raise DomainError(_("Choose an earlier revision."))
+    saved = save(user, agenda, agenda.current_revision, old.document, _("Revision %(n)d restored", n=number))
+    return saved.revision
+
+
+# --- activities ---------------------------------------------------------------------------------
+
+
+def new_activity_id() -> str:
+    return "a" + secrets.token_hex(5)
+
+
+def quarter(value: str | None) -> str:
+    value = (value or "").strip().upper().replace(" ", "")
+    if value and not QUARTER.match(value):
+        raise DomainError(_("Write a quarter like 2027-Q3."))
+    return value
+
+
+def validate_activity(data: dict, organisation_ids: set[str]) -> dict:
+    title = (data.get("title") or "").strip()
+    if len(title) < 3:
+        raise DomainError(_("Give the activity a title of at least 3 characters."), "title")
+    activity = {
+        "id": data.get("id") or new_activity_id(),
+        "title": title[:200],
+        "description": (data.get("description") or "").strip()[:5000],
+        "responsible": (data.get("responsible") or "").strip(),
+        "contributors": sorted({str(c) for c in data.get("contributors") or []} & organisation_ids),
+        "euros": _whole(data.get("euros"), "euros"),
+        "hours": _whole(data.get("hours"), "hours"),
+        "fte": _decimal(data.get("fte"), "fte"),
+        "in_kind": (data.get("in_kind") or "").strip()[:500],
+        "indicator": (data.get("indicator") or "").strip()[:1000],
+        "status": data.get("status") or ActivityStatus.PROPOSED.value,
+    }
+    if activity["responsible"] not in organisation_ids | {MUNICIPALITY, ""}:
+        raise DomainError(_("Choose the responsible party from the list."), "responsible")
+    if activity["status"] not in {s.value for s in ActivityStatus}:
+        raise DomainError(_("Choose one of the options."), "status")
+    try:
+        activity["from_q"] = quarter(data.get("from_q"))
+    except DomainError as error:
+        raise DomainError(error.message, "from_q") from None
+    try:
+        activity["to_q"] = quarter(data.get("to_q"))
+    except DomainError as error:
+        raise DomainError(error.message, "to_q") from None
+    if activity["from_q"] and activity["to_q"] and activity["to_q"] < activity["from_q"]:
+        raise DomainError(_("The end must not be before the start."), "to_q")
+    return activity
+
+
+def _whole(value, field_name: str):
+    if value in (None, ""):
+        return None
+    try:
+        number = int(str(value).replace(".", "").replace(" ", ""))
+    except ValueError:
+        raise DomainError(_("Fill in a whole number, or leave it empty."), field_name) from None
+    if number < 0:
+        raise DomainError(_("Fill in a number of 0 or more."), field_name)
+    return number
+
+
+def _decimal(value, field_name: str):
+    if value in (None, ""):
+        return None
+    try:
+        number = round(float(str(value).replace(",", ".")), 2)
+    except ValueError:
+        raise DomainError(_("Fill in a number like 0,5, or leave it empty."), field_name) from None
+    if number < 0:
+        raise DomainError(_("Fill in a number of 0 or more."), field_name)
+    return number
+
+
+def organisation_ids() -> set[str]:
+    return {str(i) for i in db.session.scalars(sa.select(Organisation.id).where(Organisation.verified.is_(True)))}
+
+
+def validate_document(doc: dict) -> dict:
+    doc = normalise(doc)
+    doc["fields"] = {k: (doc["fields"].get(k) or "").strip()[:5000] for k in TEXT_FIELDS}
+    return doc
+
+
+def with_texts(doc: dict, texts: dict) -> dict:
+    doc = normalise(doc)
+    for name in TEXT_FIELDS:
+        doc["fields"][name] = (texts.get(name) or "").strip()
+    return doc
+
+
+def with_activity(doc: dict, activity: dict) -> dict:
+    doc = normalise(doc)
+    for index, item in enumerate(doc["items"]):
+        if item["id"] == activity["id"]:
+            doc["items"][index] = activity
+            return doc
+    doc["items"].append(activity)
+    return doc
+
+
+def without_activity(doc: dict, activity_id: str) -> dict:
+    doc = normalise(doc)
+    doc["items"] = [item for item in doc["items"] if item["id"] != activity_id]
+    return doc
+
+
+def shifted(doc: dict, activity_id: str, step: int) -> dict:
+    doc = normalise(doc)
+    ids = [item["id"] for item in doc["items"]]
+    if activity_id not in ids:
+        raise DomainError(_("This activity is no longer in the agenda. Look at the page again."))
+    index = ids.index(activity_id)
+    target = max(0, min(len(ids) - 1, index + step))
+    item = doc["items"].pop(index)
+    doc["items"].insert(target, item)
+    return doc
+
+
+def move_to_horizon(user: User, source: Agenda, base: int, activity_id: str, target_horizon: int) -> Agenda:
+    """Move an activity to another horizon's agenda: two revisions in one transaction."""
+    if target_horizon == source.horizon:
+        raise DomainError(_("Choose another horizon."))
+    current = document(source, base)
+    activity = next((item for item in current["items"] if item["id"] == activity_id), None)
+    if activity is None:
+        raise DomainError(_("This activity is no longer in the agenda. Look at the page again."))
+    issue = db.session.get(Issue, source.issue_id)
+    target = agenda_for(issue, target_horizon, create=True)
+    removed = save(
+        user,
+        source,
+        base,
+        without_activity(current, activity_id),
+        _("Activity '%(title)s' moved to the %(n)d-year agenda", title=activity["title"], n=target_horizon),
+    )
+    if not removed.ok:
+        raise DomainError(_("Someone changed this activity meanwhile. Look at the page again."))
+    added = save(
+        user,
+        target,
+        target.current_revision,
+        with_activity(document(target), activity),
+        _("Activity '%(title)s' moved here from the %(n)d-year agenda", title=activity["title"], n=source.horizon),
+    )
+    if not added.ok:  # cannot happen: we save on top of the current revision
+        raise DomainError(_("Please try again."))
+    return target
+
+
+def shortlisted(issue: Issue) -> bool:
+    return issue.status == IssueStatus.SHORTLISTED.value

@@ -1,0 +1,398 @@
+"""Agenda pages: reading, editing texts and activities, resolving conflicts, history, diff and restore."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from app.accounts.models import Organisation
+from app.agendas import consent, links, services
+from app.agendas.forms import ActivityForm, ConsentForm, JoinForm, LinkForm, RespondForm, TextsForm
+from app.agendas.models import HORIZONS, AgendaRevision
+from app.errors import DomainError, apply_to_form
+from app.extensions import db
+from app.forms_common import options
+from app.issues.forms import EmptyForm
+from app.issues.models import Issue
+from app.policy import can, require
+from app.revisions.documents import THEIRS, diff
+
+bp = Blueprint("agendas", __name__)
+
+FIELD_LABELS = {
+    "summary": _l("Summary"),
+    "review_moment": _l("When do we look at it again?"),
+    "reviewers": _l("Who looks at it then?"),
+    "success": _l("How do we judge whether it works?"),
+    "title": _l("Activity"),
+    "description": _l("Description"),
+    "responsible": _l("Responsible"),
+    "contributors": _l("Contributing"),
+    "euros": _l("Money (euros)"),
+    "hours": _l("Hours"),
+    "fte": _l("People (FTE)"),
+    "in_kind": _l("In kind"),
+    "from_q": _l("From (quarter)"),
+    "to_q": _l("To (quarter)"),
+    "indicator": _l("How do we see it worked?"),
+    "status": _l("Status"),
+}
+
+
+def _issue_or_404(issue_id: int) -> Issue:
+    issue = db.session.get(Issue, issue_id)
+    if issue is None:
+        abort(404)
+    return issue
+
+
+def _horizon_or_404(horizon: int) -> int:
+    if horizon not in HORIZONS:
+        abort(404)
+    return horizon
+
+
+def organisation_names() -> dict[str, str]:
+    names = {
+        str(i): n
+        for i, n in db.session.execute(
+            sa.select(Organisation.id, Organisation.name)
+            .where(Organisation.verified.is_(True))
+            .order_by(Organisation.name)
+        ).all()
+    }
+    return {services.MUNICIPALITY: _("Municipality"), **names}
+
+
+def _base(form) -> int:
+    value = form.base.data or ""
+    return int(value) if value.isdigit() else -1
+
+
+def _after_save(issue, horizon, saved):
+    """Where to go after a save: the agenda, or the conflict page when the save met one."""
+    if saved.ok:
+        flash(
+            _("Saved as revision %(n)d.", n=saved.revision.number)
+            + (" " + _("Changes that others saved meanwhile are kept too.") if saved.revision.merged else ""),
+            "success",
+        )
+        return redirect(url_for("agendas.show", issue_id=issue.id, horizon=horizon))
+    flash(_("Someone changed the same part while you were writing. Your text is kept: choose below."), "warning")
+    return redirect(url_for("agendas.conflict", issue_id=issue.id, horizon=horizon))
+
+
+def _save(form, issue, horizon, build):
+    """Validate, build the new document from the base revision, save; errors land on the form."""
+    agenda = services.agenda_for(issue, horizon, create=True)
+    try:
+        base = _base(form)
+        new_document = build(services.document(agenda, max(base, 0)))
+        saved = services.save(current_user, agenda, base, new_document, form.message.data or "")
+    except DomainError as error:
+        db.session.rollback()
+        apply_to_form(form, error)
+        return None
+    db.session.commit()
+    return _after_save(issue, horizon, saved)
+
+
+@bp.route("/issues/<int:issue_id>/agendas/<int:horizon>")
+def show(issue_id: int, horizon: int):
+    issue = _issue_or_404(issue_id)
+    horizon = _horizon_or_404(horizon)
+    agenda = services.agenda_for(issue, horizon)
+    doc = services.document(agenda)
+    round_ = consent.open_round_of(agenda)
+    link_form = None
+    if can(current_user, "agenda.link", issue):
+        link_form = _link_form(issue)
+    return render_template(
+        "agendas/show.html",
+        issue=issue,
+        horizon=horizon,
+        agenda=agenda,
+        doc=doc,
+        agendas=services.agendas_of(issue.id),
+        names=organisation_names(),
+        draft=services.draft_of(current_user, agenda),
+        round=round_,
+        answers=consent.answers(round_),
+        consent_form=ConsentForm(),
+        respond_form=RespondForm(),
+        missing=consent.missing_for_consent(agenda) if agenda else list(services.REQUIRED_FOR_CONSENT),
+        button_form=EmptyForm(),
+        links=links.links_of(issue.id),
+        link_form=link_form,
+        activity_titles=links.activities_of(issue.id),
+        join_form=JoinForm(),
+        membership=services.membership_of(current_user, issue) if current_user.is_authenticated else None,
+    )
+
+
+@bp.route("/issues/<int:issue_id>/agendas/<int:horizon>/texts", methods=["GET", "POST"])
+@login_required
+def texts(issue_id: int, horizon: int):
+    issue = _issue_or_404(issue_id)
+    horizon = _horizon_or_404(horizon)
+    require("agenda.edit", issue)
+    agenda = services.agenda_for(issue, horizon)
+    if request.method == "GET":
+        form = TextsForm(data={**services.document(agenda)["fields"], "base": agenda.current_revision if agenda else 0})
+    else:
+        form = TextsForm()
+    if form.validate_on_submit():
+        done = _save(form, issue, horizon, lambda doc: services.with_texts(doc, form.data))
+        if done:
+            return done
+    return render_template("agendas/texts.html", issue=issue, horizon=horizon, form=form)
+
+
+def _activity_form(formdata=None, **data) -> ActivityForm:
+    form = ActivityForm(formdata=formdata, data=data) if data else ActivityForm()
+    names = organisation_names()
+    form.responsible.choices = options([("", _("Nobody yet")), *names.items()])
+    form.contributors.choices = options((k, v) for k, v in names.items() if k != services.MUNICIPALITY)
+    return form
+
+
+def _activity_data(form: ActivityForm, activity_id: str | None) -> dict:
+    data = {
+        name: form[name].data
+        for name in (
+            "title",
+            "description",
+            "responsible",
+            "contributors",
+            "euros",
+            "hours",
+            "fte",
+            "in_kind",
+            "from_q",
+            "to_q",
+            "indicator",
+            "status",
+        )
+    }
+    data["id"] = activity_id
+    return data
+
+
+@bp.route("/issues/<int:issue_id>/agendas/<int:horizon>/activities/new", methods=["GET", "POST"])
+@bp.route("/issues/<int:issue_id>/agendas/<int:horizon>/activities/<activity_id>", methods=["GET", "POST"])
+@login_required
+def activity(issue_id: int, horizon: int, activity_id: str | None = None):
+    issue = _issue_or_404(issue_id)
+    horizon = _horizon_or_404(horizon)
+    require("agenda.edit", issue)
+    agenda = services.agenda_for(issue, horizon)
+    current = services.document(agenda)
+    existing = next((i for i in current["items"] if i["id"] == activity_id), None) if activity_id else None
+    if activity_id and existing is None:
+        abort(404)
+    if request.method == "GET":
+        values = {k: ("" if v is None else v) for k, v in (existing or {}).items() if k != "id"}
+        form = _activity_form(None, **values, base=agenda.current_revision if agenda else 0)
+    else:
+        form = _activity_form()
+    if form.validate_on_submit():
+
+        def build(doc):
+            checked = services.validate_activity(_activity_data(form, activity_id), services.organisation_ids())
+            return services.with_activity(doc, checked)
+
+        done = _save(form, issue, horizon, build)
+        if done:
+            return done
+    return render_template("agendas/activity.html", issue=issue, horizon=horizon, form=form, existing=existing)
+
+
+@bp.route(
+    "/issues/<int:issue_id>/agendas/<int:horizon>/activities/<activity_id>/<any(up, down, remove):action>",
+    methods=["POST"],
+)
+@login_required
+def arrange(issue_id: int, horizon: int, activity_id: str, action: str):
+    issue = _issue_or_404(issue_id)
+    horizon = _horizon_or_404(horizon)
+    require("agenda.edit", issue)
+    agenda = services.agenda_for(issue, horizon)
+    if agenda is None or not EmptyForm().validate_on_submit():
+        abort(400)
+    base = int(request.form.get("base", "-1")) if request.form.get("base", "").isdigit() else -1
+    try:
+        doc = services.document(agenda, max(base, 0))
+        if action == "remove":
+            title = next((i["title"] for i in doc["items"] if i["id"] == activity_id), "")
+            new, message = services.without_activity(doc, activity_id), _("Removed '%(title)s'", title=title)
+        else:
+            new, message = services.shifted(doc, activity_id, -1 if action == "up" else 1), _("Changed the order")
+        saved = services.save(current_user, agenda, base, new, message)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("agendas.show", issue_id=issue.id, horizon=horizon))
+    db.session.commit()
+    return _after_save(issue, horizon, saved)
+
+
+@bp.route("/issues/<int:issue_id>/agendas/<int:horizon>/activities/<activity_id>/move", methods=["POST"])
+@login_required
+def move(issue_id: int, horizon: int, activity_id: str):
+    issue = _issue_or_404(issue_id)
+    horizon = _horizon_or_404(horizon)
+    require("agenda.edit", issue)
+    agenda = services.agenda_for(issue, horizon)
+    target = request.form.get("to", "")
+    if agenda is None or not EmptyForm().validate_on_submit() or not target.isdigit():
+        abort(400)
+    try:
+        base = int(request.form.get("base", "-1"))
+        moved_to = services.move_to_horizon(current_user, agenda, base, activity_id, _horizon_or_404(int(target)))
+    except (DomainError, ValueError) as error:
+        db.session.rollback()
+        flash(getattr(error, "message", _("Please try again.")), "error")
+        return redirect(url_for("agendas.show", issue_id=issue.id, horizon=horizon))
+    db.session.commit()
+    flash(_("The activity moved to the %(n)d-year agenda.", n=moved_to.horizon), "success")
+    return redirect(url_for("agendas.show", issue_id=issue.id, horizon=moved_to.horizon))
+
+
+@bp.route("/issues/<int:issue_id>/agendas/<int:horizon>/conflict", methods=["GET", "POST"])
+@login_required
+def conflict(issue_id: int, horizon: int):
+    issue = _issue_or_404(issue_id)
+    horizon = _horizon_or_404(horizon)
+    require("agenda.edit", issue)
+    agenda = services.agenda_for(issue, horizon)
+    draft = services.draft_of(current_user, agenda)
+    if draft is None:
+        flash(_("There is nothing to resolve any more."), "info")
+        return redirect(url_for("agendas.show", issue_id=issue.id, horizon=horizon))
+    form = EmptyForm()
+    if request.method == "POST" and form.validate_on_submit():
+        if request.form.get("discard"):
+            services.discard_draft(current_user, agenda)
+            db.session.commit()
+            flash(_("Your version is thrown away. The agenda stays as it was."), "success")
+            return redirect(url_for("agendas.show", issue_id=issue.id, horizon=horizon))
+        result = services.draft_conflicts(agenda, draft)
+        choices = {}
+        for item in result.conflicts:
+            picked = request.form.get(f"choice-{item.key}", THEIRS)
+            choices[item.key] = request.form.get(f"own-{item.key}", "") if picked == "own" else picked
+        against = int(request.form.get("against", "-1")) if request.form.get("against", "").isdigit() else -1
+        saved = services.resolve_draft(current_user, agenda, against, choices)
+        db.session.commit()
+        if saved.ok:
+            return _after_save(issue, horizon, saved)
+        flash(_("Someone saved again meanwhile. Look at the choices once more."), "warning")
+    result = services.draft_conflicts(agenda, draft)
+    return render_template(
+        "agendas/conflict.html",
+        issue=issue,
+        horizon=horizon,
+        agenda=agenda,
+        draft=draft,
+        result=result,
+        form=form,
+        names=organisation_names(),
+    )
+
+
+@bp.route("/issues/<int:issue_id>/agendas/<int:horizon>/history")
+def history(issue_id: int, horizon: int):
+    issue = _issue_or_404(issue_id)
+    horizon = _horizon_or_404(horizon)
+    agenda = services.agenda_for(issue, horizon)
+    revisions = []
+    if agenda is not None:
+        revisions = db.paginate(
+            sa.select(AgendaRevision)
+            .where(AgendaRevision.agenda_id == agenda.id)
+            .order_by(AgendaRevision.number.desc()),
+            per_page=50,
+            error_out=False,
+        )
+    return render_template(
+        "agendas/history.html",
+        issue=issue,
+        horizon=horizon,
+        agenda=agenda,
+        revisions=revisions,
+        button_form=EmptyForm(),
+    )
+
+
+@bp.route("/issues/<int:issue_id>/agendas/<int:horizon>/history/diff")
+def compare(issue_id: int, horizon: int):
+    issue = _issue_or_404(issue_id)
+    horizon = _horizon_or_404(horizon)
+    agenda = services.agenda_for(issue, horizon)
+    if agenda is None:
+        abort(404)
+    try:
+        to_number = int(request.args.get("to", agenda.current_revision))
+        from_number = int(request.args.get("from", to_number - 1))
+    except ValueError:
+        abort(400)
+    older, newer = services.revision(agenda, from_number), services.revision(agenda, to_number)
+    if newer is None or (older is None and from_number != 0):
+        abort(404)
+    changes = diff(older.document if older else {"fields": {}, "items": []}, newer.document)
+    return render_template(
+        "agendas/diff.html",
+        issue=issue,
+        horizon=horizon,
+        agenda=agenda,
+        older=older,
+        newer=newer,
+        changes=changes,
+        names=organisation_names(),
+        titles={**_titles(older), **_titles(newer)},
+    )
+
+
+def _titles(rev) -> dict[str, str]:
+    return {item["id"]: item.get("title", "") for item in (rev.document["items"] if rev else [])}
+
+
+@bp.route("/issues/<int:issue_id>/agendas/<int:horizon>/restore/<int:number>", methods=["POST"])
+@login_required
+def restore(issue_id: int, horizon: int, number: int):
+    issue = _issue_or_404(issue_id)
+    horizon = _horizon_or_404(horizon)
+    require("agenda.edit", issue)
+    agenda = services.agenda_for(issue, horizon)
+    if agenda is None or not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        restored = services.restore(current_user, agenda, number)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("Revision %(old)d is back, as revision %(new)d.", old=number, new=restored.number), "success")
+    return redirect(url_for("agendas.history", issue_id=issue.id, horizon=horizon))
+
+
+def _link_form(issue: Issue) -> LinkForm:
+    form = LinkForm(prefix="link")
+    own = links.activities_of(issue.id)
+    form.from_activity.choices = options([("", _("The issue as a whole")), *own.items()])
+    targets = [("", _("Choose"))]
+    others = db.session.execute(
+        sa.select(Issue.id, Issue.title)
+        .where(Issue.process_id == issue.process_id, Issue.status == "shortlisted")
+        .order_by(Issue.title)
+    ).all()
+    for other_id, title in others:
+        targets.append((f"{other_id}:", title))
+        for activity_id, activity_title in links.activities_of(other_id).items():
+            targets.append((f"{other_id}:{activity_id}", f"{title} – {activity_title}"))
+    form.target.choices = options(targets)
+    return form
