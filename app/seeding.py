@@ -27,7 +27,7 @@ def database_is_empty() -> bool:
 def load_demo(path: Path = SEEDS / "demo.toml") -> dict[str, int]:
     """Create what is missing of the demo data; leave what exists alone. Returns counts of what was added."""
     data = tomllib.loads(path.read_text(encoding="utf-8"))
-    added = {"organisations": 0, "users": 0, "processes": 0, "issues": 0}
+    added = {"organisations": 0, "users": 0, "processes": 0, "issues": 0, "agendas": 0}
 
     for org in data["organisations"]:
         if accounts.find_organisation(org["name"]) is None:
@@ -78,6 +78,9 @@ def load_demo(path: Path = SEEDS / "demo.toml") -> dict[str, int]:
     from app.seeding_issues import load_demo_issues
 
     added["issues"] = load_demo_issues(processes.get_process(spec["slug"]), data["password"])
+    from app.seeding_agendas import load_demo_agendas
+
+    added["agendas"] = load_demo_agendas(processes.get_process(spec["slug"]))
 
     db.session.flush()
     return added

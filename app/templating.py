@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from flask import Flask, request
-from flask_babel import format_date, format_datetime, format_decimal, format_number, format_timedelta, get_locale
+from flask_babel import (
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_number,
+    format_timedelta,
+    get_locale,
+    gettext,
+    ngettext,
+)
 from flask_login import current_user
 
 from app import policy
@@ -12,6 +21,20 @@ from app.issues.models import label as issue_label
 from app.models_common import utcnow
 from app.processes.models import phase_label
 from app.text import plain_excerpt, render_markdown
+
+
+def activity_resources(item: dict) -> list[str]:
+    """An activity's resources in words: money, hours, FTE, in kind."""
+    parts = []
+    if item.get("euros") is not None:
+        parts.append("€ " + format_number(item["euros"]))
+    if item.get("hours") is not None:
+        parts.append(ngettext("%(num)d hour", "%(num)d hours", item["hours"]))
+    if item.get("fte") is not None:
+        parts.append(f"{format_decimal(item['fte'])} {gettext('FTE')}")
+    if item.get("in_kind"):
+        parts.append(item["in_kind"])
+    return parts
 
 
 def register(app: Flask) -> None:
@@ -27,6 +50,7 @@ def register(app: Flask) -> None:
         format_timedelta=format_timedelta,
         format_number=format_number,
         format_decimal=format_decimal,
+        activity_resources=activity_resources,
         now=utcnow,
         process_actions=policy.process_actions,
     )

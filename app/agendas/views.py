@@ -300,6 +300,8 @@ def conflict(issue_id: int, horizon: int):
         result=result,
         form=form,
         names=organisation_names(),
+        titles={**_titles_of(services.document(agenda)), **_titles_of(draft.document)},
+        labels=FIELD_LABELS,
     )
 
 
@@ -352,12 +354,13 @@ def compare(issue_id: int, horizon: int):
         newer=newer,
         changes=changes,
         names=organisation_names(),
-        titles={**_titles(older), **_titles(newer)},
+        labels=FIELD_LABELS,
+        titles={**_titles_of(older.document if older else None), **_titles_of(newer.document)},
     )
 
 
-def _titles(rev) -> dict[str, str]:
-    return {item["id"]: item.get("title", "") for item in (rev.document["items"] if rev else [])}
+def _titles_of(doc) -> dict[str, str]:
+    return {item["id"]: item.get("title", "") for item in (doc or {}).get("items", [])}
 
 
 @bp.route("/issues/<int:issue_id>/agendas/<int:horizon>/restore/<int:number>", methods=["POST"])

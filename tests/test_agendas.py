@@ -1,0 +1,306 @@
+"""Agendas in phase 3: editing by the working group, merges and conflicts with two and three editors,
+drafts kept, history and diff, restore, moves, refusals, and constant queries per save."""
+
+import re
+
+import sqlalchemy as sa
+
+from app.agendas.models import Agenda, AgendaDraft, AgendaRevision
+from app.extensions import db
+from tests.conftest import PASSWORD, make_issue, make_process, make_user
+from tests.test_query_counts import counting
+
+
+def setup(app, phase="agendas"):
+    process = make_process(app, phase=phase)
+    issue = make_issue(app, process.id, make_user(app).id, title="Veilig winkelgebied", status="shortlisted")
+    return process, issue
+
+
+def browser_for(app, role="partner", **kwargs):
+    if role == "partner":
+        kwargs.setdefault("org", "Stichting Piëzo")
+    user = make_user(app, role=role, **kwargs)
+    browser = app.test_client()
+    assert browser.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 302
+    return browser, user
+
+
+def texts(browser, issue, base, **fields):
+    data = {
+        "base": str(base),
+        "message": fields.pop("message", "tekst"),
+        "summary": "",
+        "review_moment": "",
+        "reviewers": "",
+        "success": "",
+    }
+    data.update(fields)
+    return browser.post(f"/issues/{issue.id}/agendas/1/texts", data=data)
+
+
+def add_activity(browser, issue, base, horizon=1, **fields):
+    data = {"base": str(base), "title": "Buurtschouw", "status": "proposed", "message": "nieuw"}
+    data.update(fields)
+    return browser.post(f"/issues/{issue.id}/agendas/{horizon}/activities/new", data=data)
+
+
+def current(app, issue, horizon=1):
+    from app.agendas import services
+
+    with app.app_context():
+        agenda = db.session.scalar(sa.select(Agenda).where(Agenda.issue_id == issue.id, Agenda.horizon == horizon))
+        return (agenda.current_revision, services.document(agenda)) if agenda else (0, None)
+
+
+def test_a_member_writes_texts_and_activities_as_revisions(app):
+    _process, issue = setup(app)
+    partner, _user = browser_for(app)
+    assert texts(partner, issue, 0, summary="Samen werken aan een veilig winkelgebied").status_code == 302
+    response = add_activity(
+        partner,
+        issue,
+        1,
+        title="Extra verlichting",
+        responsible="municipality",
+        euros="25000",
+        hours="40",
+        fte="0,5",
+        in_kind="Materialen",
+        from_q="2027-q1",
+        to_q="2027-Q4",
+        indicator="Minder meldingen van overlast",
+    )
+    assert response.status_code == 302
+    number, doc = current(app, issue)
+    assert number == 2 and doc["fields"]["summary"] == "Samen werken aan een veilig winkelgebied"
+    (activity,) = doc["items"]
+    assert (activity["euros"], activity["hours"], activity["fte"], activity["from_q"]) == (25000, 40, 0.5, "2027-Q1")
+    page = partner.get(f"/issues/{issue.id}/agendas/1").get_data(as_text=True)
+    assert "Extra verlichting" in page and "25.000" in page
+
+
+def test_bad_activity_input_is_shown_next_to_the_field_and_saves_nothing(app):
+    _process, issue = setup(app)
+    partner, _user = browser_for(app)
+    for field_name, data in (
+        ("from_q", {"from_q": "voorjaar"}),
+        ("to_q", {"from_q": "2028-Q1", "to_q": "2027-Q1"}),
+        ("euros", {"euros": "veel"}),
+        ("title", {"title": "x"}),
+    ):
+        response = add_activity(partner, issue, 0, **data)
+        assert response.status_code == 200 and f'id="{field_name}-error"'.encode() in response.data, field_name
+    assert current(app, issue)[0] == 0
+
+
+def test_two_editors_on_different_parts_merge_by_themselves(app):
+    _process, issue = setup(app)
+    anouk, _ = browser_for(app)
+    mehmet, _ = browser_for(app, role="wijkregisseur")
+    texts(anouk, issue, 0, summary="Begin", review_moment="Elk half jaar")
+    # both start from revision 1
+    assert texts(anouk, issue, 1, summary="Begin, met de winkeliers", review_moment="Elk half jaar").status_code == 302
+    response = texts(mehmet, issue, 1, summary="Begin", review_moment="Elk kwartaal")
+    assert response.status_code == 302 and "/conflict" not in response.headers["Location"]
+    number, doc = current(app, issue)
+    assert number == 3
+    assert doc["fields"]["summary"] == "Begin, met de winkeliers"
+    assert doc["fields"]["review_moment"] == "Elk kwartaal"
+    with app.app_context():
+        assert db.session.scalar(sa.select(AgendaRevision.merged).where(AgendaRevision.number == 3)) is True
+
+
+def test_a_real_conflict_keeps_the_text_as_a_draft_and_lets_the_editor_choose(app):
+    _process, issue = setup(app)
+    anouk, _ = browser_for(app)
+    mehmet, mehmet_user = browser_for(app)
+    texts(anouk, issue, 0, summary="Begin")
+    texts(anouk, issue, 1, summary="Versie van Anouk")
+    response = texts(mehmet, issue, 1, summary="Versie van Mehmet")
+    assert response.headers["Location"].endswith("/agendas/1/conflict")
+    with app.app_context():
+        draft = db.session.scalar(sa.select(AgendaDraft).where(AgendaDraft.user_id == mehmet_user.id))
+        assert draft.document["fields"]["summary"] == "Versie van Mehmet"  # nothing thrown away
+    page = mehmet.get(f"/issues/{issue.id}/agendas/1/conflict").get_data(as_text=True)
+    assert "Versie van Anouk" in page and "Versie van Mehmet" in page
+    revision = re.search(r'name="against" value="(\d+)"', page).group(1)
+    resolved = mehmet.post(
+        f"/issues/{issue.id}/agendas/1/conflict",
+        data={"against": revision, "choice-field:summary": "own", "own-field:summary": "Versie van Anouk en Mehmet"},
+    )
+    assert resolved.status_code == 302
+    number, doc = current(app, issue)
+    assert number == 3 and doc["fields"]["summary"] == "Versie van Anouk en Mehmet"
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(AgendaDraft)) == 0
+
+
+def test_three_editors_from_the_same_version(app):
+    """A and B merge cleanly; C conflicts with A, chooses their own version, and B's change survives."""
+    _process, issue = setup(app)
+    first, _ = browser_for(app)
+    texts(first, issue, 0, summary="Start", review_moment="Jaarlijks", success="Minder overlast")
+    a, _ = browser_for(app)
+    b, _ = browser_for(app, role="facilitator")
+    c, _ = browser_for(app, role="wethouder")
+    base = current(app, issue)[0]
+    assert (
+        texts(a, issue, base, summary="Start A", review_moment="Jaarlijks", success="Minder overlast").status_code
+        == 302
+    )
+    assert (
+        "/conflict"
+        not in texts(
+            b, issue, base, summary="Start", review_moment="Jaarlijks", success="Minder overlast en meer bezoekers"
+        ).headers["Location"]
+    )
+    response = texts(c, issue, base, summary="Start C", review_moment="Elk kwartaal", success="Minder overlast")
+    assert response.headers["Location"].endswith("/conflict")
+    page = c.get(f"/issues/{issue.id}/agendas/1/conflict").get_data(as_text=True)
+    against = re.search(r'name="against" value="(\d+)"', page).group(1)
+    c.post(f"/issues/{issue.id}/agendas/1/conflict", data={"against": against, "choice-field:summary": "mine"})
+    _number, doc = current(app, issue)
+    assert doc["fields"] == {
+        "summary": "Start C",
+        "review_moment": "Elk kwartaal",
+        "success": "Minder overlast en meer bezoekers",
+        "reviewers": "",
+    }
+
+
+def test_someone_saving_during_conflict_resolution_is_merged_again(app):
+    _process, issue = setup(app)
+    a, _ = browser_for(app)
+    b, _ = browser_for(app)
+    texts(a, issue, 0, summary="Start")
+    texts(a, issue, 1, summary="A")
+    texts(b, issue, 1, summary="B")  # conflict, draft kept
+    page = b.get(f"/issues/{issue.id}/agendas/1/conflict").get_data(as_text=True)
+    stale = re.search(r'name="against" value="(\d+)"', page).group(1)
+    texts(a, issue, 2, summary="A", review_moment="Nieuw van A")  # meanwhile
+    again = b.post(f"/issues/{issue.id}/agendas/1/conflict", data={"against": stale, "choice-field:summary": "mine"})
+    assert (again.status_code == 200 and b"Nieuw van A" not in again.data) or b"Versie" not in again.data
+    assert current(app, issue)[1]["fields"]["summary"] == "A"  # nothing decided on a stale view
+    page = b.get(f"/issues/{issue.id}/agendas/1/conflict").get_data(as_text=True)
+    fresh = re.search(r'name="against" value="(\d+)"', page).group(1)
+    b.post(f"/issues/{issue.id}/agendas/1/conflict", data={"against": fresh, "choice-field:summary": "mine"})
+    doc = current(app, issue)[1]
+    assert doc["fields"]["summary"] == "B" and doc["fields"]["review_moment"] == "Nieuw van A"
+
+
+def test_history_diff_and_restore(app):
+    _process, issue = setup(app)
+    partner, _ = browser_for(app)
+    texts(partner, issue, 0, summary="Eerste tekst")
+    add_activity(partner, issue, 1, title="Een")
+    add_activity(partner, issue, 2, title="Twee")
+    _n, doc = current(app, issue)
+    first, second = doc["items"][0]["id"], doc["items"][1]["id"]
+    partner.post(
+        f"/issues/{issue.id}/agendas/1/activities/{first}",
+        data={"base": "3", "title": "Een, aangepast", "status": "agreed", "message": "aangepast"},
+    )
+    partner.post(f"/issues/{issue.id}/agendas/1/activities/{second}/up", data={"base": "4"})
+    partner.post(f"/issues/{issue.id}/agendas/1/activities/{first}/remove", data={"base": "5"})
+    history = partner.get(f"/issues/{issue.id}/agendas/1/history").get_data(as_text=True)
+    assert "Versie 6" in history or "Revision 6" in history
+    diff = partner.get(f"/issues/{issue.id}/agendas/1/history/diff?from=3&to=5").get_data(as_text=True)
+    assert "Een, aangepast" in diff and "diff--moved" in diff and "diff--changed" in diff
+    assert "{&#39;" not in diff and '{"' not in diff  # readable, not raw JSON
+    removed = partner.get(f"/issues/{issue.id}/agendas/1/history/diff?from=5&to=6").get_data(as_text=True)
+    assert "diff--removed" in removed
+    added = partner.get(f"/issues/{issue.id}/agendas/1/history/diff?from=1&to=2").get_data(as_text=True)
+    assert "diff--added" in added
+    assert partner.post(f"/issues/{issue.id}/agendas/1/restore/3").status_code == 302
+    number, doc = current(app, issue)
+    assert number == 7 and [i["title"] for i in doc["items"]] == ["Een", "Twee"]
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(AgendaRevision)) == 7  # nothing rewritten
+
+
+def test_moving_an_activity_to_another_horizon(app):
+    _process, issue = setup(app)
+    partner, _ = browser_for(app)
+    add_activity(partner, issue, 0, title="Groot plan")
+    activity_id = current(app, issue)[1]["items"][0]["id"]
+    response = partner.post(
+        f"/issues/{issue.id}/agendas/1/activities/{activity_id}/move", data={"base": "1", "to": "5"}
+    )
+    assert response.status_code == 302 and response.headers["Location"].endswith("/agendas/5")
+    assert current(app, issue)[1]["items"] == []
+    assert [i["title"] for i in current(app, issue, 5)[1]["items"]] == ["Groot plan"]
+
+
+def test_refused_for_non_members_other_phases_and_issues_not_chosen(app):
+    _process, issue = setup(app)
+    resident, resident_user = browser_for(app, role="resident")
+    assert texts(resident, issue, 0, summary="x").status_code == 403
+    council, _ = browser_for(app, role="council")
+    assert add_activity(council, issue, 0).status_code == 403
+    pending, _ = browser_for(app, role="partner", org="Halte 2717", status="pending")
+    assert texts(pending, issue, 0, summary="x").status_code == 403
+    # the resident asks to join, is admitted, and may edit
+    assert (
+        resident.post(f"/issues/{issue.id}/working-group/join", data={"motivation": "Ik woon erboven"}).status_code
+        == 302
+    )
+    director, _ = browser_for(app, role="wijkregisseur")
+    from app.agendas.models import WorkingGroupMember
+
+    with app.app_context():
+        member_id = db.session.scalar(
+            sa.select(WorkingGroupMember.id).where(WorkingGroupMember.user_id == resident_user.id)
+        )
+    assert resident.post(f"/working-group/{member_id}/admit").status_code == 403  # not by themselves
+    assert director.post(f"/working-group/{member_id}/admit").status_code == 302
+    assert texts(resident, issue, 0, summary="Van een bewoner").status_code == 302
+    earlier_process, earlier = setup(app, phase="issues")
+    partner, _ = browser_for(app)
+    response = texts(partner, earlier, 0, summary="Te vroeg")
+    assert response.status_code == 403 and "Fase 3" in response.get_data(as_text=True)
+    open_issue = make_issue(app, _process.id, make_user(app).id, title="Niet gekozen")
+    assert texts(partner, open_issue, 0, summary="x").status_code == 403
+    assert earlier_process
+
+
+def test_everyone_can_read_an_agenda_and_its_history(app, client):
+    _process, issue = setup(app)
+    partner, _ = browser_for(app)
+    texts(partner, issue, 0, summary="Openbaar")
+    assert "Openbaar" in client.get(f"/issues/{issue.id}/agendas/1").get_data(as_text=True)
+    assert client.get(f"/issues/{issue.id}/agendas/1/history").status_code == 200
+    assert client.get(f"/issues/{issue.id}/agendas/2").status_code == 404
+
+
+def test_saving_50_activities_takes_as_many_queries_as_5(app):
+    from app.agendas import services
+
+    _process, issue = setup(app)
+    partner, _ = browser_for(app)
+
+    def seed(count):
+        with app.app_context():
+            from app.issues.models import Issue
+
+            agenda = services.agenda_for(db.session.get(Issue, issue.id), 1, create=True)
+            doc = services.document(agenda)
+            doc["items"] = [{"id": f"x{i}", "title": f"Activiteit {i}", "status": "proposed"} for i in range(count)]
+            from app.accounts.models import User
+
+            services.save(db.session.get(User, 1), agenda, agenda.current_revision, doc, "seed")
+            db.session.commit()
+            return agenda.current_revision
+
+    def save_count(base):
+        with counting(app) as statements:
+            response = partner.post(
+                f"/issues/{issue.id}/agendas/1/activities/x0",
+                data={"base": str(base), "title": f"Nieuw {base}", "status": "agreed"},
+            )
+        assert response.status_code == 302
+        return len(statements)
+
+    few = save_count(seed(5))
+    many = save_count(seed(50))
+    assert few == many, (few, many)
