@@ -15,17 +15,11 @@ from app.extensions import db
 from app.forms_common import save
 from app.issues.forms import EmptyForm
 from app.issues.models import Issue
+from app.issues.views import issue_or_404
 from app.policy import require
 from app.processes.views import process_or_404
 
 bp = Blueprint("working", __name__)
-
-
-def _issue_or_404(issue_id: int) -> Issue:
-    issue = db.session.get(Issue, issue_id)
-    if issue is None:
-        abort(404)
-    return issue
 
 
 def _agenda_or_404(issue: Issue, horizon: int):
@@ -59,7 +53,7 @@ def _run(call, success: str):
 
 @bp.route("/issues/<int:issue_id>/working-group")
 def group(issue_id: int):
-    issue = _issue_or_404(issue_id)
+    issue = issue_or_404(issue_id)
     return render_template(
         "agendas/working_group.html",
         issue=issue,
@@ -73,7 +67,7 @@ def group(issue_id: int):
 @bp.route("/issues/<int:issue_id>/working-group/join", methods=["POST"])
 @login_required
 def join(issue_id: int):
-    issue = _issue_or_404(issue_id)
+    issue = issue_or_404(issue_id)
     require("agenda.join", issue)
     form = JoinForm()
     if form.validate_on_submit() and save(
@@ -104,7 +98,7 @@ def decide(member_id: int, decision: str):
 @bp.route("/issues/<int:issue_id>/agendas/<int:horizon>/consent/<any(open, close, cancel):action>", methods=["POST"])
 @login_required
 def manage_round(issue_id: int, horizon: int, action: str):
-    issue = _issue_or_404(issue_id)
+    issue = issue_or_404(issue_id)
     agenda = _agenda_or_404(issue, horizon)
     require("consent.manage", agenda)
     if not EmptyForm().validate_on_submit():
@@ -127,7 +121,7 @@ def manage_round(issue_id: int, horizon: int, action: str):
 @bp.route("/issues/<int:issue_id>/agendas/<int:horizon>/consent/answer", methods=["POST"])
 @login_required
 def answer(issue_id: int, horizon: int):
-    issue = _issue_or_404(issue_id)
+    issue = issue_or_404(issue_id)
     agenda = _agenda_or_404(issue, horizon)
     require("consent.answer", agenda)
     round_ = consent.open_round_of(agenda)
@@ -172,7 +166,7 @@ def respond(answer_id: int):
 @bp.route("/issues/<int:issue_id>/links", methods=["POST"])
 @login_required
 def add_link(issue_id: int):
-    issue = _issue_or_404(issue_id)
+    issue = issue_or_404(issue_id)
     require("agenda.link", issue)
     form = _link_form(issue)
     horizon = int(request.form.get("horizon", "1")) if request.form.get("horizon", "").isdigit() else 1

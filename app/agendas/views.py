@@ -17,6 +17,7 @@ from app.extensions import db
 from app.forms_common import options
 from app.issues.forms import EmptyForm
 from app.issues.models import Issue
+from app.issues.views import issue_or_404
 from app.policy import can, require
 from app.revisions.documents import THEIRS, diff
 
@@ -42,11 +43,12 @@ FIELD_LABELS = {
 }
 
 
-def _issue_or_404(issue_id: int) -> Issue:
-    issue = db.session.get(Issue, issue_id)
-    if issue is None:
-        abort(404)
-    return issue
+def _editable(issue_id: int, horizon: int):
+    """(issue, horizon, agenda or None) for a route that edits: 404s first, then the policy."""
+    issue = issue_or_404(issue_id)
+    horizon = _horizon_or_404(horizon)
+    require("agenda.edit", issue)
+    return issue, horizon, services.agenda_for(issue, horizon)
 
 
 def _horizon_or_404(horizon: int) -> int:
@@ -102,7 +104,7 @@ def _save(form, issue, horizon, build):
 
 @bp.route("/issues/<int:issue_id>/agendas/<int:horizon>")
 def show(issue_id: int, horizon: int):
-    issue = _issue_or_404(issue_id)
+    issue = issue_or_404(issue_id)
     horizon = _horizon_or_404(horizon)
     agenda = services.agenda_for(issue, horizon)
     doc = services.document(agenda)
@@ -136,10 +138,7 @@ def show(issue_id: int, horizon: int):
 @bp.route("/issues/<int:issue_id>/agendas/<int:horizon>/texts", methods=["GET", "POST"])
 @login_required
 def texts(issue_id: int, horizon: int):
-    issue = _issue_or_404(issue_id)
-    horizon = _horizon_or_404(horizon)
-    require("agenda.edit", issue)
-    agenda = services.agenda_for(issue, horizon)
+    issue, horizon, agenda = _editable(issue_id, horizon)
     if request.method == "GET":
         form = TextsForm(data={**services.document(agenda)["fields"], "base": agenda.current_revision if agenda else 0})
     else:
@@ -185,10 +184,7 @@ def _activity_data(form: ActivityForm, activity_id: str | None) -> dict:
 @bp.route("/issues/<int:issue_id>/agendas/<int:horizon>/activities/<activity_id>", methods=["GET", "POST"])
 @login_required
 def activity(issue_id: int, horizon: int, activity_id: str | None = None):
-    issue = _issue_or_404(issue_id)
-    horizon = _horizon_or_404(horizon)
-    require("agenda.edit", issue)
-    agenda = services.agenda_for(issue, horizon)
+    issue, horizon, agenda = _editable(issue_id, horizon)
     current = services.document(agenda)
     existing = next((i for i in current["items"] if i["id"] == activity_id), None) if activity_id else None
     if activity_id and existing is None:
@@ -216,10 +212,7 @@ def activity(issue_id: int, horizon: int, activity_id: str | None = None):
 )
 @login_required
 def arrange(issue_id: int, horizon: int, activity_id: str, action: str):
-    issue = _issue_or_404(issue_id)
-    horizon = _horizon_or_404(horizon)
-    require("agenda.edit", issue)
-    agenda = services.agenda_for(issue, horizon)
+    issue, horizon, agenda = _editable(issue_id, horizon)
     if agenda is None or not EmptyForm().validate_on_submit():
         abort(400)
     base = int(request.form.get("base", "-1")) if request.form.get("base", "").isdigit() else -1
@@ -242,10 +235,7 @@ def arrange(issue_id: int, horizon: int, activity_id: str, action: str):
 @bp.route("/issues/<int:issue_id>/agendas/<int:horizon>/activities/<activity_id>/move", methods=["POST"])
 @login_required
 def move(issue_id: int, horizon: int, activity_id: str):
-    issue = _issue_or_404(issue_id)
-    horizon = _horizon_or_404(horizon)
-    require("agenda.edit", issue)
-    agenda = services.agenda_for(issue, horizon)
+    issue, horizon, agenda = _editable(issue_id, horizon)
     target = request.form.get("to", "")
     if agenda is None or not EmptyForm().validate_on_submit() or not target.isdigit():
         abort(400)
@@ -264,10 +254,7 @@ def move(issue_id: int, horizon: int, activity_id: str):
 @bp.route("/issues/<int:issue_id>/agendas/<int:horizon>/conflict", methods=["GET", "POST"])
 @login_required
 def conflict(issue_id: int, horizon: int):
-    issue = _issue_or_404(issue_id)
-    horizon = _horizon_or_404(horizon)
-    require("agenda.edit", issue)
-    agenda = services.agenda_for(issue, horizon)
+    issue, horizon, agenda = _editable(issue_id, horizon)
     draft = services.draft_of(current_user, agenda)
     if draft is None:
         flash(_("There is nothing to resolve any more."), "info")
@@ -307,7 +294,7 @@ def conflict(issue_id: int, horizon: int):
 
 @bp.route("/issues/<int:issue_id>/agendas/<int:horizon>/history")
 def history(issue_id: int, horizon: int):
-    issue = _issue_or_404(issue_id)
+    issue = issue_or_404(issue_id)
     horizon = _horizon_or_404(horizon)
     agenda = services.agenda_for(issue, horizon)
     revisions = []
@@ -331,7 +318,7 @@ def history(issue_id: int, horizon: int):
 
 @bp.route("/issues/<int:issue_id>/agendas/<int:horizon>/history/diff")
 def compare(issue_id: int, horizon: int):
-    issue = _issue_or_404(issue_id)
+    issue = issue_or_404(issue_id)
     horizon = _horizon_or_404(horizon)
     agenda = services.agenda_for(issue, horizon)
     if agenda is None:
@@ -366,10 +353,7 @@ def _titles_of(doc) -> dict[str, str]:
 @bp.route("/issues/<int:issue_id>/agendas/<int:horizon>/restore/<int:number>", methods=["POST"])
 @login_required
 def restore(issue_id: int, horizon: int, number: int):
-    issue = _issue_or_404(issue_id)
-    horizon = _horizon_or_404(horizon)
-    require("agenda.edit", issue)
-    agenda = services.agenda_for(issue, horizon)
+    issue, horizon, agenda = _editable(issue_id, horizon)
     if agenda is None or not EmptyForm().validate_on_submit():
         abort(400)
     try:

@@ -46,7 +46,8 @@ def _per_person(config_key: str):
     )
 
 
-def _issue_or_404(issue_id: int) -> Issue:
+def issue_or_404(issue_id: int) -> Issue:
+    """The issue with this id, or a 404 page (the agenda pages use this too)."""
     issue = db.session.get(Issue, issue_id)
     if issue is None:
         abort(404)
@@ -169,7 +170,7 @@ def new(slug: str):
 @bp.route("/issues/<int:issue_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(issue_id: int):
-    issue = _issue_or_404(issue_id)
+    issue = issue_or_404(issue_id)
     require("issue.edit", issue)
     form = _issue_form(issue.process, obj=issue)
     if form.validate_on_submit() and save(form, lambda: services.edit(current_user, issue, _data(form))):
@@ -226,7 +227,7 @@ def _render_issue(issue: Issue, comment_form: CommentForm | None = None, decisio
 
 @bp.route("/issues/<int:issue_id>")
 def show(issue_id: int):
-    issue = _issue_or_404(issue_id)
+    issue = issue_or_404(issue_id)
     if issue.status == IssueStatus.MERGED.value and issue.merged_into_id:
         flash(_("The issue '%(title)s' was merged into this one.", title=issue.title), "info")
         return redirect(url_for("issues.show", issue_id=issue.merged_into_id), code=301)
@@ -236,7 +237,7 @@ def show(issue_id: int):
 @bp.route("/issues/<int:issue_id>/support", methods=["POST"])
 @login_required
 def support(issue_id: int):
-    issue = _issue_or_404(issue_id)
+    issue = issue_or_404(issue_id)
     require("issue.support", issue)
     wanted = {"add": True, "remove": False}.get(request.form.get("action", ""))
     try:
@@ -260,7 +261,7 @@ def support(issue_id: int):
 @login_required
 @_per_person("RATELIMIT_COMMENT")
 def comment(issue_id: int):
-    issue = _issue_or_404(issue_id)
+    issue = issue_or_404(issue_id)
     require("issue.comment", issue)
     form = CommentForm()
     parent_id = int(form.parent_id.data) if (form.parent_id.data or "").isdigit() else None
@@ -276,7 +277,7 @@ def comment(issue_id: int):
 @bp.route("/issues/<int:issue_id>/follow", methods=["POST"])
 @login_required
 def follow(issue_id: int):
-    issue = _issue_or_404(issue_id)
+    issue = issue_or_404(issue_id)
     require("issue.follow", issue)
     following = services.set_following(current_user, issue, request.form.get("action") != "unfollow")
     db.session.commit()
@@ -299,7 +300,7 @@ def _report(target_type: str, target_id: int, issue: Issue):
 @login_required
 @_per_person("RATELIMIT_REPORT")
 def report_issue(issue_id: int):
-    issue = _issue_or_404(issue_id)
+    issue = issue_or_404(issue_id)
     return _report("issue", issue.id, issue)
 
 
@@ -310,13 +311,13 @@ def report_comment(comment_id: int):
     comment_ = db.session.get(Comment, comment_id)
     if comment_ is None:
         abort(404)
-    return _report("comment", comment_.id, _issue_or_404(comment_.issue_id))
+    return _report("comment", comment_.id, issue_or_404(comment_.issue_id))
 
 
 @bp.route("/issues/<int:issue_id>/withdraw", methods=["GET", "POST"])
 @login_required
 def withdraw(issue_id: int):
-    issue = _issue_or_404(issue_id)
+    issue = issue_or_404(issue_id)
     require("issue.withdraw", issue)
     form = ReasonForm()
     if form.validate_on_submit() and save(form, lambda: decisions.withdraw(current_user, issue, form.reason.data)):
@@ -356,7 +357,7 @@ def _decision_form(issue: Issue) -> DecisionForm | None:
 @bp.route("/issues/<int:issue_id>/decide", methods=["POST"])
 @login_required
 def decide(issue_id: int):
-    issue = _issue_or_404(issue_id)
+    issue = issue_or_404(issue_id)
     require("issue.decide", issue)
     form = _decision_form(issue)
     if form is None:
