@@ -382,11 +382,19 @@ def _agenda_admit(user, _obj) -> Decision:
     return _role(user, MODERATORS, _("Only the neighbourhood director admits residents to a working group."))
 
 
+def _chosen(issue) -> Decision:
+    if issue.status != "shortlisted":
+        return Decision(False, _("Only issues chosen for an agenda get agendas."), because="state")
+    return ALLOW
+
+
 @rule("consent.manage")
 def _consent_manage(user, agenda) -> Decision:
+    issue = _issue_of(agenda)
     return _all(
         lambda: _role(user, MODERATORS, _("Only the neighbourhood director opens and closes consent rounds.")),
-        lambda: _gate(_process_of(_issue_of(agenda)), "agenda.edit"),
+        lambda: _gate(_process_of(issue), "agenda.edit"),
+        lambda: _chosen(issue),
     )
 
 
@@ -404,7 +412,8 @@ def _consent_answer(user, agenda) -> Decision:
 def _consent_respond(user, agenda) -> Decision:
     """Members answer objections; so does the neighbourhood director, who leads the round."""
     if getattr(user, "is_authenticated", False) and user.has_role(*MODERATORS):
-        return ALLOW
+        issue = _issue_of(agenda)
+        return _all(lambda: _gate(_process_of(issue), "agenda.edit"), lambda: _chosen(issue))
     return can(user, "consent.answer", agenda)
 
 

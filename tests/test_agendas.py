@@ -304,3 +304,156 @@ def test_saving_50_activities_takes_as_many_queries_as_5(app):
     few = save_count(seed(5))
     many = save_count(seed(50))
     assert few == many, (few, many)
+
+
+def test_a_later_save_does_not_throw_away_a_kept_draft(app):
+    _process, issue = setup(app)
+    a, _ = browser_for(app)
+    b, b_user = browser_for(app)
+    texts(a, issue, 0, summary="Start")
+    texts(a, issue, 1, summary="A")
+    texts(b, issue, 1, summary="Tekst van B die niet weg mag")  # conflict: kept as a draft
+    refused = add_activity(b, issue, 2, title="Iets anders")
+    assert (refused.status_code == 200 and b"Kies eerst" in refused.data) or b"first" in refused.data
+    assert b'value="Iets anders"' in refused.data  # the form keeps what B typed
+    with app.app_context():
+        draft = db.session.scalar(sa.select(AgendaDraft).where(AgendaDraft.user_id == b_user.id))
+        assert draft.document["fields"]["summary"] == "Tekst van B die niet weg mag"
+
+
+def test_editing_an_activity_someone_removed_keeps_the_text_as_a_draft(app):
+    _process, issue = setup(app)
+    a, _ = browser_for(app)
+    b, b_user = browser_for(app)
+    add_activity(a, issue, 0, title="Speelplek")
+    activity_id = current(app, issue)[1]["items"][0]["id"]
+    a.post(f"/issues/{issue.id}/agendas/1/activities/{activity_id}/remove", data={"base": "1"})
+    response = b.post(
+        f"/issues/{issue.id}/agendas/1/activities/{activity_id}",
+        data={"base": "1", "title": "Speelplek, groter", "status": "proposed"},
+    )
+    assert response.status_code == 302 and response.headers["Location"].endswith("/conflict")
+    with app.app_context():
+        draft = db.session.scalar(sa.select(AgendaDraft).where(AgendaDraft.user_id == b_user.id))
+        assert draft.document["items"][0]["title"] == "Speelplek, groter"
+    page = b.get(f"/issues/{issue.id}/agendas/1/conflict").get_data(as_text=True)
+    against = re.search(r'name="against" value="(\d+)"', page).group(1)
+    b.post(f"/issues/{issue.id}/agendas/1/conflict", data={"against": against, f"choice-item:{activity_id}": "mine"})
+    assert [i["title"] for i in current(app, issue)[1]["items"]] == ["Speelplek, groter"]
+
+
+def test_conflict_choices_are_checked(app):
+    _process, issue = setup(app)
+    a, _ = browser_for(app)
+    b, _ = browser_for(app)
+    add_activity(a, issue, 0, title="Schouw", status="proposed")
+    activity_id = current(app, issue)[1]["items"][0]["id"]
+    a.post(
+        f"/issues/{issue.id}/agendas/1/activities/{activity_id}",
+        data={"base": "1", "title": "Schouw", "status": "agreed"},
+    )
+    b.post(
+        f"/issues/{issue.id}/agendas/1/activities/{activity_id}",
+        data={"base": "1", "title": "Schouw", "status": "dropped"},
+    )
+    page = b.get(f"/issues/{issue.id}/agendas/1/conflict").get_data(as_text=True)
+    against = re.search(r'name="against" value="(\d+)"', page).group(1)
+    assert " checked" not in page.split("conflict-form")[1]  # nothing chosen for the editor
+    key = f"item:{activity_id}:status"
+    b.post(f"/issues/{issue.id}/agendas/1/conflict", data={"against": against, f"choice-{key}": "<b>hacked</b>"})
+    b.post(
+        f"/issues/{issue.id}/agendas/1/conflict",
+        data={"against": against, f"choice-{key}": "own", f"own-{key}": "hacked"},
+    )
+    b.post(f"/issues/{issue.id}/agendas/1/conflict", data={"against": against})  # no choice at all
+    assert current(app, issue)[1]["items"][0]["status"] == "agreed"  # nothing crafted got in
+    b.post(f"/issues/{issue.id}/agendas/1/conflict", data={"against": against, f"choice-{key}": "mine"})
+    assert current(app, issue)[1]["items"][0]["status"] == "dropped"
+
+
+def test_moving_from_a_stale_page_neither_duplicates_nor_overwrites(app):
+    _process, issue = setup(app)
+    a, _ = browser_for(app)
+    b, _ = browser_for(app)
+    add_activity(a, issue, 0, title="Plan")
+    activity_id = current(app, issue)[1]["items"][0]["id"]
+    a.post(f"/issues/{issue.id}/agendas/1/activities/{activity_id}/move", data={"base": "1", "to": "5"})
+    a.post(
+        f"/issues/{issue.id}/agendas/5/activities/{activity_id}",
+        data={"base": "1", "title": "Plan, uitgewerkt", "euros": "5000", "status": "proposed"},
+    )
+    b.post(f"/issues/{issue.id}/agendas/1/activities/{activity_id}/move", data={"base": "1", "to": "10"})
+    b.post(f"/issues/{issue.id}/agendas/1/activities/{activity_id}/move", data={"base": "1", "to": "5"})
+    assert current(app, issue, 10)[0] == 0 or current(app, issue, 10)[1]["items"] == []
+    (kept,) = current(app, issue, 5)[1]["items"]
+    assert kept["title"] == "Plan, uitgewerkt" and kept["euros"] == 5000
+
+
+def test_numbers_with_a_decimal_point_are_not_misread(app):
+    _process, issue = setup(app)
+    a, _ = browser_for(app)
+    response = add_activity(a, issue, 0, title="Uren", hours="1.5")
+    assert response.status_code == 200 and b'id="hours-error"' in response.data
+    add_activity(a, issue, 0, title="Geld", euros="25.000")
+    assert current(app, issue)[1]["items"][0]["euros"] == 25000
+
+
+def test_actions_that_change_nothing_make_no_revision(app):
+    _process, issue = setup(app)
+    a, _ = browser_for(app)
+    add_activity(a, issue, 0, title="Eerste")
+    activity_id = current(app, issue)[1]["items"][0]["id"]
+    a.post(f"/issues/{issue.id}/agendas/1/activities/{activity_id}/up", data={"base": "1"})
+    texts(a, issue, 1)  # the same (empty) texts again
+    assert current(app, issue)[0] == 1
+
+
+def test_routes_refuse_people_outside_the_working_group(app):
+    _process, issue = setup(app)
+    a, _ = browser_for(app)
+    add_activity(a, issue, 0, title="Activiteit")
+    activity_id = current(app, issue)[1]["items"][0]["id"]
+    outsider, _ = browser_for(app, role="council")
+    base = f"/issues/{issue.id}/agendas/1"
+    for url, data in (
+        (f"{base}/activities/{activity_id}/up", {"base": "1"}),
+        (f"{base}/activities/{activity_id}/move", {"base": "1", "to": "5"}),
+        (f"{base}/restore/1", {}),
+        (f"{base}/conflict", {"against": "1"}),
+        (f"{base}/texts", {"base": "1", "summary": "x"}),
+        (f"/issues/{issue.id}/working-group/join", {"motivation": "x"}),
+    ):
+        assert outsider.post(url, data=data).status_code == 403, url
+    assert current(app, issue)[0] == 1
+
+
+def test_opposite_moves_at_the_same_time_both_finish(app):
+    """One moves 1→5 while another moves 5→1: agendas are locked in one order, so no deadlock."""
+    import threading
+
+    _process, issue = setup(app)
+    a, _ = browser_for(app)
+    b, _ = browser_for(app)
+    add_activity(a, issue, 0, title="Van 1 naar 5")
+    add_activity(a, issue, 0, horizon=5, title="Van 5 naar 1")
+    one = current(app, issue)[1]["items"][0]["id"]
+    five = current(app, issue, 5)[1]["items"][0]["id"]
+    barrier = threading.Barrier(2)
+    statuses = []
+
+    def move(browser, horizon, activity_id, to):
+        barrier.wait()
+        statuses.append(
+            browser.post(
+                f"/issues/{issue.id}/agendas/{horizon}/activities/{activity_id}/move", data={"base": "1", "to": str(to)}
+            ).status_code
+        )
+
+    threads = [threading.Thread(target=move, args=(a, 1, one, 5)), threading.Thread(target=move, args=(b, 5, five, 1))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert statuses == [302, 302]
+    assert [i["title"] for i in current(app, issue)[1]["items"]] == ["Van 5 naar 1"]
+    assert [i["title"] for i in current(app, issue, 5)[1]["items"]] == ["Van 1 naar 5"]

@@ -48,7 +48,8 @@ def test_an_objection_blocks_agreement_until_answered(app):
     texts(partner, issue, 0, **READY)
     consent(director, issue, "open")
     answer(partner, issue, "agree")
-    assert answer(objector, issue, "object", "kort").status_code == 302  # too short: refused with a message
+    too_short = answer(objector, issue, "object", "kort")
+    assert too_short.status_code == 400 and b'id="reason-error"' in too_short.data  # next to the field
     with app.app_context():
         from app.agendas.models import ConsentAnswer
 
@@ -63,6 +64,9 @@ def test_an_objection_blocks_agreement_until_answered(app):
     # answered with a new revision
     add_activity(partner, issue, 1, title="Verlichting", euros="25000")
     assert partner.post(f"/consent-answers/{objection_id}/respond", data={"with_revision": "y"}).status_code == 302
+    consent(director, issue, "close")
+    assert agenda_state(app, issue)[0] == "consent"  # the agreement was given on revision 1, the text changed
+    answer(partner, issue, "agree")
     consent(director, issue, "close")
     status, agreed, number = agenda_state(app, issue)
     assert status == "agreed" and agreed == number == 2
@@ -80,6 +84,10 @@ def test_an_objection_can_be_answered_with_a_reply(app):
 
         objection_id = db.session.scalar(sa.select(ConsentAnswer.id))
     director.post(f"/consent-answers/{objection_id}/respond", data={"response": "De gemeente, uit het wijkbudget."})
+    consent(director, issue, "close")
+    assert agenda_state(app, issue)[0] == "consent"  # answered, but nobody agreed yet
+    other, _ = browser_for(app, role="facilitator")
+    answer(other, issue, "agree")
     consent(director, issue, "close")
     assert agenda_state(app, issue)[:2] == ("agreed", 1)
 
@@ -152,7 +160,7 @@ def test_links_show_on_both_sides_and_on_the_process_page(app):
         f"/issues/{issue.id}/links",
         data={"link-target": "999:", "link-kind": "depends", "link-note": "Onbekend onderwerp"},
     )
-    assert bad.status_code == 302
+    assert bad.status_code == 400 and b'id="link-target-error"' in bad.data
     with app.app_context():
         from app.agendas.models import IssueLink
 
@@ -178,6 +186,54 @@ def test_the_api_carries_the_agendas(app, client):
     (agenda,) = data["agendas"]
     assert (agenda["horizon"], agenda["status"], agenda["revision"]) == (1, "draft", 2)
     (activity,) = agenda["activities"]
-    assert activity["responsible"] == "Gemeente" and activity["resources"]["euros"] == 1000
+    assert activity["responsible"] == "municipality" and activity["resources"]["euros"] == 1000
     assert activity["period"] == {"from": "2027-Q1", "to": "2027-Q2"} and activity["status"] == "proposed"
     assert "@" not in str(data)
+
+
+def test_agreement_counts_only_answers_on_the_latest_revision_and_not_the_chair(app):
+    _process, issue = setup(app)
+    partner, _ = browser_for(app)
+    director, _ = browser_for(app, role="wijkregisseur")
+    texts(partner, issue, 0, **READY)
+    consent(director, issue, "open")
+    answer(partner, issue, "agree")
+    texts(partner, issue, 1, **{**READY, "summary": "Een andere tekst dan waarmee men instemde"})
+    consent(director, issue, "close")
+    assert agenda_state(app, issue)[0] == "consent"  # the agreement was about revision 1
+    answer(director, issue, "agree")
+    consent(director, issue, "close")
+    assert agenda_state(app, issue)[0] == "consent"  # the chair alone does not make an agreement
+    answer(partner, issue, "agree")
+    consent(director, issue, "close")
+    assert agenda_state(app, issue)[:2] == ("agreed", 2)
+
+
+def test_links_only_to_chosen_issues_and_activity_names_on_both_sides(app):
+    from tests.conftest import make_issue, make_user
+
+    process, issue = setup(app)
+    other = make_issue(app, process.id, make_user(app).id, title="Groen plein", status="shortlisted")
+    not_chosen = make_issue(app, process.id, make_user(app).id, title="Niet gekozen onderwerp")
+    partner, _ = browser_for(app)
+    add_activity(partner, issue, 0, title="Bankjes plaatsen")
+    add_activity(partner, other, 0, title="Bomen planten")
+    mine = current(app, issue)[1]["items"][0]["id"]
+    theirs = current(app, other)[1]["items"][0]["id"]
+    refused = partner.post(
+        f"/issues/{issue.id}/links",
+        data={"link-target": f"{not_chosen.id}:", "link-kind": "depends", "link-note": "Niet gekozen"},
+    )
+    assert refused.status_code == 400
+    partner.post(
+        f"/issues/{issue.id}/links",
+        data={
+            "link-from_activity": mine,
+            "link-target": f"{other.id}:{theirs}",
+            "link-kind": "reinforces",
+            "link-note": "Samen een groen plein",
+        },
+    )
+    for page in (partner.get(f"/issues/{other.id}/agendas/1"), partner.get(f"/processes/{process.slug}/links")):
+        html = page.get_data(as_text=True)
+        assert "Bankjes plaatsen" in html and "Bomen planten" in html

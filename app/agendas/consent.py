@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
 
+from app.accounts.models import Membership, User
 from app.agendas.models import Agenda, AgendaStatus, Answer, ConsentAnswer, ConsentRound
-from app.agendas.services import REQUIRED_FOR_CONSENT, document
+from app.agendas.services import REQUIRED_FOR_CONSENT, _lock, document
 from app.errors import DomainError, unique_or
 from app.extensions import db
 from app.models_common import utcnow
@@ -32,6 +34,7 @@ def missing_for_consent(agenda: Agenda) -> list[str]:
 
 
 def open_round(actor, agenda: Agenda) -> ConsentRound:
+    agenda = _lock(agenda)  # two clicks at once open one round
     if agenda.current_revision == 0:
         raise DomainError(_("Write the agenda first."))
     if open_round_of(agenda) is not None:
@@ -46,6 +49,8 @@ def open_round(actor, agenda: Agenda) -> ConsentRound:
 
 
 def answer(user, round_: ConsentRound, agenda: Agenda, value: str, reason: str) -> ConsentAnswer:
+    agenda = _lock(agenda)
+    db.session.refresh(round_)
     if not round_.open:
         raise DomainError(_("This consent round is closed."), "answer")
     if value not in {a.value for a in Answer}:
@@ -96,21 +101,50 @@ def respond(actor, objection: ConsentAnswer, agenda: Agenda, text: str, with_rev
 def answers(round_: ConsentRound | None) -> list[ConsentAnswer]:
     if round_ is None:
         return []
+    who = selectinload(User.memberships).selectinload(Membership.organisation)
     return list(
         db.session.scalars(
-            sa.select(ConsentAnswer).where(ConsentAnswer.round_id == round_.id).order_by(ConsentAnswer.answered_at)
+            sa.select(ConsentAnswer)
+            .where(ConsentAnswer.round_id == round_.id)
+            .order_by(ConsentAnswer.answered_at)
+            .options(
+                selectinload(ConsentAnswer.user).options(who), selectinload(ConsentAnswer.responded_by).options(who)
+            )
         )
     )
 
 
 def close_round(actor, round_: ConsentRound, agenda: Agenda) -> None:
-    """Close as agreed: only with at least one answer and every objection answered."""
+    """Close as agreed: every objection answered, and members who are not the chair agreed on this very revision.
+
+    Answers given on an earlier revision do not count: the text changed since.
+    """
+    agenda = _lock(agenda)
+    db.session.refresh(round_)
+    if not round_.open:
+        raise DomainError(_("This consent round is closed."))
     given = answers(round_)
-    if not given:
-        raise DomainError(_("Nobody has answered yet."))
     waiting = [a for a in given if a.open_objection]
     if waiting:
         raise DomainError(_("%(n)d objections still need an answer.", n=len(waiting)))
+    current = [
+        a
+        for a in given
+        if a.revision_number == round_.revision_number
+        and a.answer in (Answer.AGREE.value, Answer.CONCERNS.value)
+        and a.user_id != actor.id
+    ]
+    if not current:
+        stale = sum(1 for a in given if a.revision_number != round_.revision_number)
+        if stale:
+            raise DomainError(
+                _(
+                    "The agenda changed after %(n)d members answered. They need to answer on the "
+                    "latest revision first.",
+                    n=stale,
+                )
+            )
+        raise DomainError(_("No member has agreed yet."))
     round_.open, round_.agreed, round_.closed_at = False, True, utcnow()
     agenda.status = AgendaStatus.AGREED.value
     agenda.agreed_revision = round_.revision_number

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from app.agendas import consent, links, services
 from app.agendas.forms import ConsentForm, JoinForm, RespondForm
 from app.agendas.models import HORIZONS, ConsentAnswer, IssueLink, WorkingGroupMember
-from app.agendas.views import _link_form
+from app.agendas.views import _link_form, render_agenda
 from app.errors import DomainError
 from app.extensions import db
 from app.forms_common import save
@@ -128,14 +128,13 @@ def answer(issue_id: int, horizon: int):
     form = ConsentForm()
     if round_ is None:
         flash(_("There is no open consent round."), "error")
-    elif not form.validate_on_submit():
-        flash(_("Choose one of the options."), "error")
-    else:
-        _run(
-            lambda: consent.answer(current_user, round_, agenda, form.answer.data, form.reason.data),
-            _("Your answer is saved."),
-        )
-    return _back(issue, horizon)
+        return _back(issue, horizon)
+    if form.validate_on_submit() and save(
+        form, lambda: consent.answer(current_user, round_, agenda, form.answer.data, form.reason.data)
+    ):
+        flash(_("Your answer is saved."), "success")
+        return _back(issue, horizon)
+    return render_agenda(issue, horizon, consent_form=form, status=400)  # the message sits next to the field
 
 
 @bp.route("/consent-answers/<int:answer_id>/respond", methods=["POST"])
@@ -168,25 +167,25 @@ def respond(answer_id: int):
 def add_link(issue_id: int):
     issue = issue_or_404(issue_id)
     require("agenda.link", issue)
-    form = _link_form(issue)
-    horizon = int(request.form.get("horizon", "1")) if request.form.get("horizon", "").isdigit() else 1
-    if form.validate_on_submit():
+    form = _link_form(issue, formdata=request.form)
+    horizon = int(request.form.get("horizon", "1")) if request.form.get("horizon", "") in ("1", "5", "10") else 1
+
+    def add():
         target_issue, _sep, target_activity = (form.target.data or "").partition(":")
-        _run(
-            lambda: links.add_link(
-                current_user,
-                issue,
-                int(target_issue) if target_issue.isdigit() else None,
-                form.kind.data,
-                form.note.data,
-                form.from_activity.data or "",
-                target_activity,
-            ),
-            _("The link is saved. It shows on both issues."),
+        return links.add_link(
+            current_user,
+            issue,
+            int(target_issue) if target_issue.isdigit() else None,
+            form.kind.data,
+            form.note.data,
+            form.from_activity.data or "",
+            target_activity,
         )
-    else:
-        flash(_("Choose an issue or activity, and explain the link."), "error")
-    return _back(issue, horizon if horizon in HORIZONS else 1, anchor="links")
+
+    if form.validate_on_submit() and save(form, add):
+        flash(_("The link is saved. It shows on both issues."), "success")
+        return _back(issue, horizon, anchor="links")
+    return render_agenda(issue, horizon, link_form=form, status=400)
 
 
 @bp.route("/links/<int:link_id>/delete", methods=["POST"])
@@ -207,6 +206,5 @@ def delete_link(link_id: int):
 @bp.route("/processes/<slug>/links")
 def process_links(slug: str):
     process = process_or_404(slug)
-    return render_template(
-        "agendas/process_links.html", process=process, links=links.links_of_process(process.id), titles={}
-    )
+    found = links.links_of_process(process.id)
+    return render_template("agendas/process_links.html", process=process, links=found, titles=links.titles_for(found))

@@ -6,20 +6,44 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
-from app.agendas.models import IssueLink, LinkKind
-from app.agendas.services import agendas_of, document
+from app.agendas.models import Agenda, AgendaRevision, IssueLink, LinkKind
 from app.errors import DomainError
 from app.extensions import db
 from app.issues.models import Issue, IssueStatus
 
 
+def activities_of_many(issue_ids) -> dict[int, dict[str, str]]:
+    """issue id -> {activity id: title} over the current revisions of their agendas, in one query."""
+    ids = list(issue_ids)
+    found: dict[int, dict[str, str]] = {i: {} for i in ids}
+    if not ids:
+        return found
+    rows = db.session.execute(
+        sa.select(Agenda.issue_id, AgendaRevision.document)
+        .join(
+            AgendaRevision,
+            sa.and_(AgendaRevision.agenda_id == Agenda.id, AgendaRevision.number == Agenda.current_revision),
+        )
+        .where(Agenda.issue_id.in_(ids))
+        .order_by(Agenda.horizon)
+    ).all()
+    for issue_id, doc in rows:
+        for item in (doc or {}).get("items", []):
+            found[issue_id][item["id"]] = item.get("title", "")
+    return found
+
+
 def activities_of(issue_id: int) -> dict[str, str]:
     """activity id -> title, over the issue's three agendas."""
-    found = {}
-    for agenda in agendas_of(issue_id).values():
-        for item in document(agenda)["items"]:
-            found[item["id"]] = item.get("title", "")
-    return found
+    return activities_of_many([issue_id])[issue_id]
+
+
+def titles_for(links_) -> dict[tuple[int, str], str]:
+    """(issue id, activity id) -> title for every activity these links mention."""
+    by_issue = activities_of_many({link.from_issue_id for link in links_} | {link.to_issue_id for link in links_})
+    return {
+        (issue_id, activity_id): title for issue_id, acts in by_issue.items() for activity_id, title in acts.items()
+    }
 
 
 def add_link(
@@ -32,16 +56,20 @@ def add_link(
     to_activity: str = "",
 ) -> IssueLink:
     to_issue = db.session.get(Issue, to_issue_id) if to_issue_id else None
-    if to_issue is None or to_issue.process_id != from_issue.process_id or to_issue.status == IssueStatus.MERGED.value:
-        raise DomainError(_("Choose an issue of this process."), "to_issue")
+    if (
+        to_issue is None
+        or to_issue.process_id != from_issue.process_id
+        or to_issue.status != IssueStatus.SHORTLISTED.value
+    ):
+        raise DomainError(_("Choose an issue of this process that was chosen for an agenda."), "target")
     if kind not in {k.value for k in LinkKind}:
         raise DomainError(_("Choose one of the options."), "kind")
     if from_activity and from_activity not in activities_of(from_issue.id):
         raise DomainError(_("Choose an activity of this issue."), "from_activity")
     if to_activity and to_activity not in activities_of(to_issue.id):
-        raise DomainError(_("Choose an activity of the other issue."), "to_activity")
+        raise DomainError(_("Choose an activity of the other issue."), "target")
     if to_issue.id == from_issue.id and from_activity == to_activity:
-        raise DomainError(_("A link needs two different things."), "to_issue")
+        raise DomainError(_("A link needs two different things."), "target")
     note = (note or "").strip()
     if len(note) < 5:
         raise DomainError(_("Explain the link in a few words."), "note")

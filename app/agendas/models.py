@@ -78,6 +78,28 @@ def agenda_label(value) -> str:
     return str(LABELS.get(value, value))
 
 
+def revision_event(revision) -> str:
+    """What the platform did in a revision, in the reader's language ("" for a plain save)."""
+    from flask_babel import gettext as _
+
+    args = revision.event_args or {}
+    texts = {
+        "restored": lambda: _("Revision %(n)d restored", n=args.get("n", 0)),
+        "moved_out": lambda: _(
+            "Activity '%(title)s' moved to the %(n)d-year agenda", title=args.get("title", ""), n=args.get("n", 0)
+        ),
+        "moved_in": lambda: _(
+            "Activity '%(title)s' moved here from the %(n)d-year agenda",
+            title=args.get("title", ""),
+            n=args.get("n", 0),
+        ),
+        "resolved": lambda: _("Conflict resolved"),
+        "removed": lambda: _("Removed '%(title)s'", title=args.get("title", "")),
+        "reordered": lambda: _("Changed the order"),
+    }
+    return texts[revision.event]() if revision.event in texts else ""
+
+
 def horizon_label(horizon: int) -> str:
     from flask_babel import ngettext
 
@@ -137,6 +159,9 @@ class AgendaRevision(db.Model):
     author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     merged: Mapped[bool] = mapped_column(default=False)  # combined with changes saved meanwhile
+    # What the platform did (restored, moved, resolved, ...), shown in the reader's language.
+    event: Mapped[str] = mapped_column(sa.String(20), default="")
+    event_args: Mapped[dict] = mapped_column(sa.JSON, default=dict)
 
     author = relationship("User")
 

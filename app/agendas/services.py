@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
 
-from app.accounts.models import Organisation, Role, User
+from app.accounts.models import Membership, Organisation, Role, User
 from app.agendas.models import (
     HORIZONS,
     ActivityStatus,
@@ -31,7 +32,7 @@ from app.errors import DomainError, unique_or
 from app.extensions import db
 from app.issues.models import Issue, IssueStatus
 from app.models_common import utcnow
-from app.revisions.documents import MergeResult, empty, merge, normalise, resolve
+from app.revisions.documents import MINE, THEIRS, MergeResult, empty, merge, normalise, resolve
 
 TEXT_FIELDS = ("summary", "review_moment", "reviewers", "success")
 REQUIRED_FOR_CONSENT = TEXT_FIELDS
@@ -84,6 +85,11 @@ def resident_members(issue: Issue) -> list[WorkingGroupMember]:
             sa.select(WorkingGroupMember)
             .where(WorkingGroupMember.issue_id == issue.id)
             .order_by(WorkingGroupMember.requested_at)
+            .options(
+                selectinload(WorkingGroupMember.user)
+                .selectinload(User.memberships)
+                .selectinload(Membership.organisation)
+            )
         )
     )
 
@@ -133,18 +139,41 @@ def _lock(agenda: Agenda) -> Agenda:
 class Saved:
     revision: AgendaRevision | None = None
     conflicts: MergeResult | None = None
+    unchanged: bool = False
 
     @property
     def ok(self) -> bool:
-        return self.revision is not None
+        return self.revision is not None or self.unchanged
 
 
-def save(user: User, agenda: Agenda, base: int, new_document: dict, message: str) -> Saved:
-    """Store `new_document`, written on top of revision `base`, as the next revision (merging if needed)."""
+def save(
+    user: User,
+    agenda: Agenda,
+    base: int,
+    new_document: dict,
+    message: str,
+    event: str = "",
+    event_args: dict | None = None,
+    resolving: bool = False,
+) -> Saved:
+    """Store `new_document`, written on top of revision `base`, as the next revision (merging if needed).
+
+    A kept draft blocks further saves by the same person until it is resolved, so a second conflict
+    can never replace the first one's text (the form they are on keeps what they typed).
+    """
     new_document = validate_document(new_document)
     agenda = _lock(agenda)  # one save at a time per agenda
     if base > agenda.current_revision or base < 0:
         raise DomainError(_("This version of the agenda does not exist. Look at the page again."))
+    if not resolving and draft_of(user, agenda) is not None:
+        raise DomainError(
+            _(
+                "You still have a version that met someone else's changes. Choose what to keep "
+                "first: your text on this page is not saved yet."
+            )
+        )
+    if new_document == document(agenda, base) and base == agenda.current_revision:
+        return Saved(unchanged=True)
     merged = False
     if base != agenda.current_revision:
         result = merge(document(agenda, base), new_document, document(agenda))
@@ -152,12 +181,25 @@ def save(user: User, agenda: Agenda, base: int, new_document: dict, message: str
             _keep_draft(user, agenda, base, new_document, message)
             return Saved(conflicts=result)
         new_document, merged = result.document, True
-    saved = _add_revision(user, agenda, new_document, message, merged=merged)
-    db.session.execute(sa.delete(AgendaDraft).where(AgendaDraft.agenda_id == agenda.id, AgendaDraft.user_id == user.id))
+        if new_document == document(agenda):
+            return Saved(unchanged=True)
+    saved = _add_revision(user, agenda, new_document, message, merged=merged, event=event, event_args=event_args)
+    if resolving:
+        db.session.execute(
+            sa.delete(AgendaDraft).where(AgendaDraft.agenda_id == agenda.id, AgendaDraft.user_id == user.id)
+        )
     return Saved(revision=saved)
 
 
-def _add_revision(user, agenda: Agenda, new_document: dict, message: str, merged: bool = False) -> AgendaRevision:
+def _add_revision(
+    user,
+    agenda: Agenda,
+    new_document: dict,
+    message: str,
+    merged: bool = False,
+    event: str = "",
+    event_args: dict | None = None,
+) -> AgendaRevision:
     agenda.current_revision += 1
     agenda.updated_at = utcnow()
     saved = AgendaRevision(
@@ -167,6 +209,8 @@ def _add_revision(user, agenda: Agenda, new_document: dict, message: str, merged
         message=(message or "").strip()[:300],
         author_id=user.id,
         merged=merged,
+        event=event,
+        event_args=event_args or {},
     )
     db.session.add(saved)
     if agenda.status == AgendaStatus.AGREED.value:
@@ -216,8 +260,32 @@ def resolve_draft(user: User, agenda: Agenda, against: int, choices: dict) -> Sa
         raise DomainError(_("There is nothing to resolve any more."))
     if against != agenda.current_revision:
         return Saved(conflicts=draft_conflicts(agenda, draft))  # new changes: show the choices again
-    resolved = resolve(draft_conflicts(agenda, draft), choices)
-    return save(user, agenda, agenda.current_revision, resolved, draft.message or _("Conflict resolved"))
+    result = draft_conflicts(agenda, draft)
+    for conflict in result.conflicts:
+        choice = choices.get(conflict.key)
+        if choice is None:
+            raise DomainError(_("Choose what to keep for every point."))
+        if choice not in (MINE, THEIRS) and not _free_text(conflict.key):
+            raise DomainError(_("Choose their version or yours for this point."))
+    resolved = validate_activities(resolve(result, choices))
+    return save(user, agenda, agenda.current_revision, resolved, draft.message, event="resolved", resolving=True)
+
+
+FREE_TEXT = ("title", "description", "in_kind", "indicator")
+
+
+def _free_text(key: str) -> bool:
+    """May the editor write their own combination for this conflict? Only for texts."""
+    parts = key.split(":")
+    return parts[0] == "field" or (parts[0] == "item" and len(parts) == 3 and parts[2] in FREE_TEXT)
+
+
+def validate_activities(doc: dict) -> dict:
+    """Check every activity again (a resolved conflict may combine values)."""
+    ids = organisation_ids()
+    doc = normalise(doc)
+    doc["items"] = [validate_activity(item, ids) for item in doc["items"]]
+    return doc
 
 
 def discard_draft(user, agenda: Agenda) -> None:
@@ -228,7 +296,9 @@ def restore(user: User, agenda: Agenda, number: int) -> AgendaRevision:
     old = revision(agenda, number)
     if old is None or number == agenda.current_revision:
         raise DomainError(_("Choose an earlier revision."))
-    saved = save(user, agenda, agenda.current_revision, old.document, _("Revision %(n)d restored", n=number))
+    saved = save(user, agenda, agenda.current_revision, old.document, "", event="restored", event_args={"n": number})
+    if saved.unchanged:
+        raise DomainError(_("This revision says the same as the current one."))
     return saved.revision
 
 
@@ -283,10 +353,12 @@ def validate_activity(data: dict, organisation_ids: set[str]) -> dict:
 def _whole(value, field_name: str):
     if value in (None, ""):
         return None
-    try:
-        number = int(str(value).replace(".", "").replace(" ", ""))
-    except ValueError:
-        raise DomainError(_("Fill in a whole number, or leave it empty."), field_name) from None
+    text = str(value).strip().replace(" ", "")
+    if re.fullmatch(r"\d{1,3}(\.\d{3})+", text):  # 25.000: a thousands separator, as Dutch people write
+        text = text.replace(".", "")
+    if not text.isdigit():
+        raise DomainError(_("Fill in a whole number, or leave it empty."), field_name)
+    number = int(text)
     if number < 0:
         raise DomainError(_("Fill in a number of 0 or more."), field_name)
     return number
@@ -353,30 +425,35 @@ def move_to_horizon(user: User, source: Agenda, base: int, activity_id: str, tar
     """Move an activity to another horizon's agenda: two revisions in one transaction."""
     if target_horizon == source.horizon:
         raise DomainError(_("Choose another horizon."))
-    current = document(source, base)
-    activity = next((item for item in current["items"] if item["id"] == activity_id), None)
-    if activity is None:
-        raise DomainError(_("This activity is no longer in the agenda. Look at the page again."))
     issue = db.session.get(Issue, source.issue_id)
     target = agenda_for(issue, target_horizon, create=True)
-    removed = save(
+    for agenda in sorted((source, target), key=lambda a: a.id):  # lock both, always in the same order
+        _lock(agenda)
+    current = document(source)  # the activity as it is now, not as the page showed it
+    activity = next((item for item in current["items"] if item["id"] == activity_id), None)
+    if activity is None or base > source.current_revision:
+        raise DomainError(_("This activity is no longer in this agenda. Look at the page again."))
+    if any(item["id"] == activity_id for item in document(target)["items"]):
+        raise DomainError(_("This activity is already in the other agenda."))
+    args = {"title": activity["title"]}
+    save(
         user,
         source,
-        base,
+        source.current_revision,
         without_activity(current, activity_id),
-        _("Activity '%(title)s' moved to the %(n)d-year agenda", title=activity["title"], n=target_horizon),
+        "",
+        event="moved_out",
+        event_args={**args, "n": target_horizon},
     )
-    if not removed.ok:
-        raise DomainError(_("Someone changed this activity meanwhile. Look at the page again."))
-    added = save(
+    save(
         user,
         target,
         target.current_revision,
         with_activity(document(target), activity),
-        _("Activity '%(title)s' moved here from the %(n)d-year agenda", title=activity["title"], n=source.horizon),
+        "",
+        event="moved_in",
+        event_args={**args, "n": source.horizon},
     )
-    if not added.ok:  # cannot happen: we save on top of the current revision
-        raise DomainError(_("Please try again."))
     return target
 
 

@@ -7,8 +7,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
 
-from app.accounts.models import Organisation
+from app.accounts.models import Membership, Organisation, User
 from app.agendas import consent, links, services
 from app.agendas.forms import ActivityForm, ConsentForm, JoinForm, LinkForm, RespondForm, TextsForm
 from app.agendas.models import HORIZONS, AgendaRevision
@@ -19,7 +20,7 @@ from app.issues.forms import EmptyForm
 from app.issues.models import Issue
 from app.issues.views import issue_or_404
 from app.policy import can, require
-from app.revisions.documents import THEIRS, diff
+from app.revisions.documents import MINE, THEIRS, diff
 
 bp = Blueprint("agendas", __name__)
 
@@ -76,15 +77,17 @@ def _base(form) -> int:
 
 def _after_save(issue, horizon, saved):
     """Where to go after a save: the agenda, or the conflict page when the save met one."""
-    if saved.ok:
-        flash(
-            _("Saved as revision %(n)d.", n=saved.revision.number)
-            + (" " + _("Changes that others saved meanwhile are kept too.") if saved.revision.merged else ""),
-            "success",
-        )
-        return redirect(url_for("agendas.show", issue_id=issue.id, horizon=horizon))
-    flash(_("Someone changed the same part while you were writing. Your text is kept: choose below."), "warning")
-    return redirect(url_for("agendas.conflict", issue_id=issue.id, horizon=horizon))
+    if saved.unchanged:
+        flash(_("Nothing changed, so no new revision was made."), "info")
+    elif saved.ok:
+        message = _("Saved as revision %(n)d.", n=saved.revision.number)
+        if saved.revision.merged:
+            message += " " + _("Changes that others saved meanwhile are kept too.")
+        flash(message, "success")
+    else:
+        flash(_("Someone changed the same part while you were writing. Your text is kept: choose below."), "warning")
+        return redirect(url_for("agendas.conflict", issue_id=issue.id, horizon=horizon))
+    return redirect(url_for("agendas.show", issue_id=issue.id, horizon=horizon))
 
 
 def _save(form, issue, horizon, build):
@@ -104,35 +107,37 @@ def _save(form, issue, horizon, build):
 
 @bp.route("/issues/<int:issue_id>/agendas/<int:horizon>")
 def show(issue_id: int, horizon: int):
-    issue = issue_or_404(issue_id)
-    horizon = _horizon_or_404(horizon)
+    return render_agenda(issue_or_404(issue_id), _horizon_or_404(horizon))
+
+
+def render_agenda(issue: Issue, horizon: int, consent_form=None, link_form=None, status: int = 200):
+    """The agenda page; the consent and link views pass their bound forms back to show errors in place."""
     agenda = services.agenda_for(issue, horizon)
-    doc = services.document(agenda)
     round_ = consent.open_round_of(agenda)
-    link_form = None
-    if can(current_user, "agenda.link", issue):
+    if link_form is None and can(current_user, "agenda.link", issue):
         link_form = _link_form(issue)
+    issue_links = links.links_of(issue.id)
     return render_template(
         "agendas/show.html",
         issue=issue,
         horizon=horizon,
         agenda=agenda,
-        doc=doc,
+        doc=services.document(agenda),
         agendas=services.agendas_of(issue.id),
         names=organisation_names(),
         draft=services.draft_of(current_user, agenda),
         round=round_,
         answers=consent.answers(round_),
-        consent_form=ConsentForm(),
+        consent_form=consent_form or ConsentForm(),
         respond_form=RespondForm(),
         missing=consent.missing_for_consent(agenda) if agenda else list(services.REQUIRED_FOR_CONSENT),
         button_form=EmptyForm(),
-        links=links.links_of(issue.id),
+        links=issue_links,
         link_form=link_form,
-        activity_titles=links.activities_of(issue.id),
+        link_titles=links.titles_for(issue_links),
         join_form=JoinForm(),
         membership=services.membership_of(current_user, issue) if current_user.is_authenticated else None,
-    )
+    ), status
 
 
 @bp.route("/issues/<int:issue_id>/agendas/<int:horizon>/texts", methods=["GET", "POST"])
@@ -185,8 +190,11 @@ def _activity_data(form: ActivityForm, activity_id: str | None) -> dict:
 @login_required
 def activity(issue_id: int, horizon: int, activity_id: str | None = None):
     issue, horizon, agenda = _editable(issue_id, horizon)
-    current = services.document(agenda)
-    existing = next((i for i in current["items"] if i["id"] == activity_id), None) if activity_id else None
+    # On a POST the activity is looked up in the version the form came from: if someone removed it
+    # meanwhile, the save meets a conflict and keeps this editor's text, instead of losing it.
+    base_value = request.form.get("base", "") if request.method == "POST" else ""
+    shown = services.document(agenda, int(base_value)) if base_value.isdigit() and agenda else services.document(agenda)
+    existing = next((i for i in shown["items"] if i["id"] == activity_id), None) if activity_id else None
     if activity_id and existing is None:
         abort(404)
     if request.method == "GET":
@@ -220,10 +228,10 @@ def arrange(issue_id: int, horizon: int, activity_id: str, action: str):
         doc = services.document(agenda, max(base, 0))
         if action == "remove":
             title = next((i["title"] for i in doc["items"] if i["id"] == activity_id), "")
-            new, message = services.without_activity(doc, activity_id), _("Removed '%(title)s'", title=title)
+            new, event, args = services.without_activity(doc, activity_id), "removed", {"title": title}
         else:
-            new, message = services.shifted(doc, activity_id, -1 if action == "up" else 1), _("Changed the order")
-        saved = services.save(current_user, agenda, base, new, message)
+            new, event, args = services.shifted(doc, activity_id, -1 if action == "up" else 1), "reordered", {}
+        saved = services.save(current_user, agenda, base, new, "", event=event, event_args=args)
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
@@ -266,17 +274,24 @@ def conflict(issue_id: int, horizon: int):
             db.session.commit()
             flash(_("Your version is thrown away. The agenda stays as it was."), "success")
             return redirect(url_for("agendas.show", issue_id=issue.id, horizon=horizon))
-        result = services.draft_conflicts(agenda, draft)
         choices = {}
-        for item in result.conflicts:
-            picked = request.form.get(f"choice-{item.key}", THEIRS)
-            choices[item.key] = request.form.get(f"own-{item.key}", "") if picked == "own" else picked
+        for item in services.draft_conflicts(agenda, draft).conflicts:
+            picked = request.form.get(f"choice-{item.key}")
+            if picked == "own":
+                choices[item.key] = request.form.get(f"own-{item.key}", "")
+            elif picked in (MINE, THEIRS):
+                choices[item.key] = picked
         against = int(request.form.get("against", "-1")) if request.form.get("against", "").isdigit() else -1
-        saved = services.resolve_draft(current_user, agenda, against, choices)
-        db.session.commit()
-        if saved.ok:
-            return _after_save(issue, horizon, saved)
-        flash(_("Someone saved again meanwhile. Look at the choices once more."), "warning")
+        try:
+            saved = services.resolve_draft(current_user, agenda, against, choices)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            if saved.ok:
+                return _after_save(issue, horizon, saved)
+            flash(_("Someone saved again meanwhile. Look at the choices once more."), "warning")
     result = services.draft_conflicts(agenda, draft)
     return render_template(
         "agendas/conflict.html",
@@ -302,7 +317,10 @@ def history(issue_id: int, horizon: int):
         revisions = db.paginate(
             sa.select(AgendaRevision)
             .where(AgendaRevision.agenda_id == agenda.id)
-            .order_by(AgendaRevision.number.desc()),
+            .order_by(AgendaRevision.number.desc())
+            .options(
+                selectinload(AgendaRevision.author).selectinload(User.memberships).selectinload(Membership.organisation)
+            ),
             per_page=50,
             error_out=False,
         )
@@ -313,6 +331,7 @@ def history(issue_id: int, horizon: int):
         agenda=agenda,
         revisions=revisions,
         button_form=EmptyForm(),
+        may_edit=bool(can(current_user, "agenda.edit", issue)),
     )
 
 
@@ -367,19 +386,19 @@ def restore(issue_id: int, horizon: int, number: int):
     return redirect(url_for("agendas.history", issue_id=issue.id, horizon=horizon))
 
 
-def _link_form(issue: Issue) -> LinkForm:
-    form = LinkForm(prefix="link")
-    own = links.activities_of(issue.id)
-    form.from_activity.choices = options([("", _("The issue as a whole")), *own.items()])
-    targets = [("", _("Choose"))]
+def _link_form(issue: Issue, formdata=None) -> LinkForm:
+    form = LinkForm(prefix="link") if formdata is None else LinkForm(formdata=formdata, prefix="link")
     others = db.session.execute(
         sa.select(Issue.id, Issue.title)
         .where(Issue.process_id == issue.process_id, Issue.status == "shortlisted")
         .order_by(Issue.title)
     ).all()
+    activities = links.activities_of_many([issue.id, *(other_id for other_id, _title in others)])
+    form.from_activity.choices = options([("", _("The issue as a whole")), *activities[issue.id].items()])
+    targets = [("", _("Choose"))]
     for other_id, title in others:
         targets.append((f"{other_id}:", title))
-        for activity_id, activity_title in links.activities_of(other_id).items():
+        for activity_id, activity_title in activities[other_id].items():
             targets.append((f"{other_id}:{activity_id}", f"{title} – {activity_title}"))
     form.target.choices = options(targets)
     return form

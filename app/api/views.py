@@ -83,7 +83,10 @@ def _agendas(issue: Issue) -> list[dict]:
     from app.agendas import services as agendas
 
     names = {str(i): n for i, n in db.session.execute(sa.select(Organisation.id, Organisation.name)).all()}
-    names[agendas.MUNICIPALITY] = "Gemeente"
+    municipality = db.session.scalar(
+        sa.select(Organisation.name).where(Organisation.kind == "municipality").order_by(Organisation.id).limit(1)
+    )
+    names[agendas.MUNICIPALITY] = municipality or "municipality"  # open data: the same in every language
     result = []
     for horizon, agenda in sorted(agendas.agendas_of(issue.id).items()):
         doc = agendas.document(agenda)

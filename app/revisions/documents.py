@@ -111,6 +111,7 @@ class Conflict:
     base: Any
     mine: Any
     theirs: Any
+    after: str | None = None  # for a removed-or-changed item: the item before it in "mine"
 
 
 @dataclass
@@ -160,7 +161,9 @@ def merge(base: Document, mine: Document, theirs: Document) -> MergeResult:
             other = t if m is None else m
             if other == b:
                 continue  # the other side left it alone: the removal stands
-            conflicts.append(Conflict(f"item:{item_id}", b, m, t))
+            order = _order(mine if m is not None else theirs)
+            position = order.index(item_id)
+            conflicts.append(Conflict(f"item:{item_id}", b, m, t, after=order[position - 1] if position else None))
             if t is not None:  # their side stands until resolved; "mine" brings back the other
                 kept[item_id] = copy.deepcopy(t)
         else:
@@ -249,6 +252,9 @@ def _apply(doc: Document, conflict: Conflict, value) -> None:
         item_id = rest
         items = [item for item in doc["items"] if item["id"] != item_id]
         if value is not None:
-            position = next((n for n, item in enumerate(doc["items"]) if item["id"] == item_id), len(items))
+            ids = [item["id"] for item in items]
+            position = (
+                ids.index(conflict.after) + 1 if conflict.after in ids else 0 if conflict.after is None else len(ids)
+            )
             items.insert(position, copy.deepcopy(value))
         doc["items"] = items

@@ -2,7 +2,7 @@
 
 Revision ID: 0003_agendas
 Revises: 0002_issues
-Create Date: 2026-11-23 18:24:17.888335
+Create Date: 2026-11-23 18:40:10.508171
 
 """
 from alembic import op
@@ -99,6 +99,8 @@ def upgrade():
     sa.Column('author_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('merged', sa.Boolean(), nullable=False),
+    sa.Column('event', sa.String(length=20), nullable=False),
+    sa.Column('event_args', sa.JSON(), nullable=False),
     sa.ForeignKeyConstraint(['agenda_id'], ['agendas.id'], name=op.f('fk_agenda_revisions_agenda_id_agendas'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_agenda_revisions_author_id_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_agenda_revisions')),
