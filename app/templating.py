@@ -16,7 +16,7 @@ from flask_babel import (
 from flask_login import current_user
 
 from app import policy
-from app.agendas.models import agenda_label, horizon_label, revision_event
+from app.agendas.models import activity_label, agenda_label, horizon_label, revision_event
 from app.issues.models import label as issue_label
 from app.models_common import utcnow
 from app.processes.models import phase_label
@@ -43,6 +43,7 @@ def register(app: Flask) -> None:
         phase_label=phase_label,
         issue_label=issue_label,
         agenda_label=agenda_label,
+        activity_label=activity_label,
         horizon_label=horizon_label,
         revision_event=revision_event,
         excerpt=plain_excerpt,

@@ -457,3 +457,11 @@ def test_opposite_moves_at_the_same_time_both_finish(app):
     assert statuses == [302, 302]
     assert [i["title"] for i in current(app, issue)[1]["items"]] == ["Van 5 naar 1"]
     assert [i["title"] for i in current(app, issue, 5)[1]["items"]] == ["Van 1 naar 5"]
+
+
+def test_agenda_and_activity_statuses_keep_their_own_words(app):
+    from app.agendas.models import activity_label, agenda_label
+
+    with app.test_request_context():
+        assert agenda_label("agreed") == "vastgesteld"
+        assert activity_label("agreed") == "afgesproken"

@@ -57,11 +57,6 @@ LABELS = {
     AgendaStatus.DRAFT: _l("being written"),
     AgendaStatus.CONSENT: _l("consent round open"),
     AgendaStatus.AGREED: _l("agreed"),
-    ActivityStatus.PROPOSED: _l("proposed"),
-    ActivityStatus.AGREED: _l("agreed"),
-    ActivityStatus.IN_PROGRESS: _l("in progress"),
-    ActivityStatus.DONE: _l("done"),
-    ActivityStatus.DROPPED: _l("dropped"),
     MemberStatus.PENDING: _l("waiting for admission"),
     MemberStatus.ADMITTED: _l("member"),
     MemberStatus.REJECTED: _l("not admitted"),
@@ -72,6 +67,20 @@ LABELS = {
     LinkKind.REINFORCES: _l("reinforces"),
     LinkKind.CONFLICTS: _l("conflicts with"),
 }
+
+
+# Activity statuses apart: "agreed" means something else for an activity than for an agenda.
+ACTIVITY_LABELS = {
+    ActivityStatus.PROPOSED: _l("proposed"),
+    ActivityStatus.AGREED: _l("agreed on"),
+    ActivityStatus.IN_PROGRESS: _l("in progress"),
+    ActivityStatus.DONE: _l("done"),
+    ActivityStatus.DROPPED: _l("dropped"),
+}
+
+
+def activity_label(value) -> str:
+    return str(ACTIVITY_LABELS.get(value, value))
 
 
 def agenda_label(value) -> str:
