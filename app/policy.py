@@ -5,6 +5,9 @@ approved membership, phase). A rule returns a `Decision`: truthy when allowed,
 otherwise carrying a plain-language reason and, where the phase is the reason,
 when the action opens. Nothing else in the code decides permissions.
 
+Processes, accounts and the later phases' rules live here; issues and agendas declare theirs in
+app/issues/permissions.py and app/agendas/permissions.py, which this module gathers (`all_rules`).
+
 Usage: ``can(current_user, "issue.propose", process)`` in views and templates,
 ``require("process.set_phase", process)`` in views (403 with the reason).
 """
@@ -13,6 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
+from importlib import import_module
 
 from flask import abort
 from flask_babel import format_date
@@ -62,9 +67,20 @@ def rule(name: str) -> Callable[[Rule], Rule]:
     return register
 
 
+# Each domain declares its own rules in a permissions module; they register themselves on import.
+DOMAIN_RULES = ("app.issues.permissions", "app.agendas.permissions")
+
+
+@cache
+def all_rules() -> dict[str, Rule]:
+    for module in DOMAIN_RULES:
+        import_module(module)
+    return RULES
+
+
 def can(user, action: str, obj=None) -> Decision:
     try:
-        check = RULES[action]
+        check = all_rules()[action]
     except KeyError:
         raise LookupError(f"no policy rule named {action!r}") from None
     return check(user, obj)
@@ -191,235 +207,6 @@ def _process_set_phase(user, process) -> Decision:
 def _process_of(obj):
     """Rules take a process, or something that belongs to one (an issue, a round)."""
     return getattr(obj, "process", None) or obj
-
-
-def _participation(user, obj, action: str, who: str) -> Decision:
-    """Residents and approved partners, in the phase that opens the action."""
-    return _all(
-        lambda: _role(user, PARTICIPANTS, who),
-        lambda: _approved_partner(user),
-        lambda: _gate(_process_of(obj), action),
-    )
-
-
-def _issue_is_open(issue) -> Decision:
-    from app.issues.models import IssueStatus
-
-    if getattr(issue, "status", IssueStatus.OPEN.value) in (IssueStatus.OPEN.value, IssueStatus.SHORTLISTED.value):
-        return ALLOW
-    return Decision(False, _("This issue is closed: it was merged, not chosen or withdrawn."), because="state")
-
-
-@rule("issue.propose")
-def _issue_propose(user, process) -> Decision:
-    return _participation(user, process, "issue.propose", _("Only residents and partners can propose issues."))
-
-
-@rule("issue.support")
-def _issue_support(user, obj) -> Decision:
-    return _all(
-        lambda: _participation(user, obj, "issue.support", _("Only residents and partners can support issues.")),
-        lambda: _issue_is_open(obj),
-    )
-
-
-@rule("issue.edit")
-def _issue_edit(user, issue) -> Decision:
-    """Authors may correct their issue for a short while after publishing."""
-    from datetime import timedelta
-
-    from flask import current_app
-
-    from app.models_common import utcnow
-
-    def own_and_recent() -> Decision:
-        if issue.author_id != user.id:
-            return Decision(False, _("Only the author can change an issue."), because="role")
-        minutes = current_app.config["ISSUE_EDIT_MINUTES"]
-        if utcnow() - issue.created_at > timedelta(minutes=minutes):
-            return Decision(
-                False,
-                _(
-                    "You can change an issue for %(minutes)d minutes after publishing. Add a comment instead.",
-                    minutes=minutes,
-                ),
-                because="state",
-            )
-        return ALLOW
-
-    return _all(lambda: _signed_in(user), own_and_recent, lambda: _issue_is_open(issue))
-
-
-@rule("issue.withdraw")
-def _issue_withdraw(user, issue) -> Decision:
-    def own() -> Decision:
-        if issue.author_id != user.id:
-            return Decision(False, _("Only the author can withdraw an issue."), because="role")
-        if issue.status != "open":
-            return Decision(False, _("Only an open issue can be withdrawn."), because="state")
-        return ALLOW
-
-    return _all(lambda: _signed_in(user), own)
-
-
-@rule("issue.comment")
-def _issue_comment(user, issue) -> Decision:
-    """Everyone signed in may discuss, from phase 2 on; partners once their organisation confirmed them."""
-
-    def from_phase_two() -> Decision:
-        process = _process_of(issue)
-        if PHASE_ORDER.index(process.current_phase_key) < PHASE_ORDER.index(PhaseKey.ISSUES):
-            return _gate(process, "issue.propose")
-        return ALLOW
-
-    return _all(
-        lambda: _signed_in(user), lambda: _approved_partner(user), from_phase_two, lambda: _issue_is_open(issue)
-    )
-
-
-@rule("issue.report")
-def _issue_report(user, _obj) -> Decision:
-    return _signed_in(user)
-
-
-@rule("issue.follow")
-def _issue_follow(user, _obj) -> Decision:
-    return _signed_in(user)
-
-
-@rule("issue.decide")
-def _issue_decide(user, _obj) -> Decision:
-    """Shortlisting, merging and declining: the wethouder decides, the wijkregisseur prepares and records."""
-    return _role(
-        user,
-        (Role.WIJKREGISSEUR, Role.WETHOUDER, Role.ADMIN),
-        _("Only the alderman or the neighbourhood director can decide on issues."),
-    )
-
-
-@rule("priorities.vote")
-def _priorities_vote(user, obj) -> Decision:
-    def round_open() -> Decision:
-        status = getattr(obj, "status", None)
-        if status is None or status == "open":
-            return ALLOW
-        if status == "closed":
-            return Decision(False, _("The round of dividing points is closed."), because="state")
-        return Decision(False, _("The round of dividing points has not started yet."), because="state")
-
-    return _all(
-        lambda: _participation(user, obj, "priorities.vote", _("Only residents and partners can divide points.")),
-        round_open,
-    )
-
-
-@rule("priorities.manage")
-def _priorities_manage(user, _obj) -> Decision:
-    return _role(user, MODERATORS, _("Only the neighbourhood director can open and close the round."))
-
-
-@rule("priorities.results")
-def _priorities_results(user, round_) -> Decision:
-    """Results stay hidden until the round closes, unless the neighbourhood director chose otherwise."""
-    if (
-        round_.status == "closed"
-        or round_.results_while_open
-        or (getattr(user, "is_authenticated", False) and user.has_role(*MODERATORS))
-    ):
-        return ALLOW
-    return Decision(False, _("The results are shown when the round closes."), because="state")
-
-
-def _issue_of(obj):
-    """The issue behind an agenda or consent round, or the issue itself; None for a process."""
-    if hasattr(obj, "horizon"):
-        return obj.issue
-    if hasattr(obj, "author_was_resident"):
-        return obj
-    return None
-
-
-def _working_group(user, issue) -> Decision:
-    from app.agendas.services import is_member
-
-    if issue.status != "shortlisted":
-        return Decision(False, _("Only issues chosen for an agenda get agendas."), because="state")
-    if not is_member(user, issue):
-        return Decision(
-            False, _("Only members of the working group can edit. Residents can ask to join."), because="membership"
-        )
-    return ALLOW
-
-
-@rule("agenda.edit")
-def _agenda_edit(user, obj) -> Decision:
-    """Members of the issue's working group, in phase 3, on a shortlisted issue."""
-    issue = _issue_of(obj)
-    return _all(
-        lambda: _role(user, (*PARTICIPANTS, *MUNICIPALITY), _("Only members of a working group can edit agendas.")),
-        lambda: _approved_partner(user),
-        lambda: _gate(_process_of(issue or obj), "agenda.edit"),
-        lambda: _working_group(user, issue) if issue is not None else ALLOW,
-    )
-
-
-@rule("agenda.join")
-def _agenda_join(user, issue) -> Decision:
-    def not_yet() -> Decision:
-        from app.agendas.services import membership_of
-
-        if issue.status != "shortlisted":
-            return Decision(False, _("Only issues chosen for an agenda have a working group."), because="state")
-        if membership_of(user, issue) is not None:
-            return Decision(False, _("You have already asked to join this working group."), because="state")
-        return ALLOW
-
-    return _all(lambda: _role(user, (Role.RESIDENT,), _("Partners and the municipality are members already.")), not_yet)
-
-
-@rule("agenda.admit")
-def _agenda_admit(user, _obj) -> Decision:
-    return _role(user, MODERATORS, _("Only the neighbourhood director admits residents to a working group."))
-
-
-def _chosen(issue) -> Decision:
-    if issue.status != "shortlisted":
-        return Decision(False, _("Only issues chosen for an agenda get agendas."), because="state")
-    return ALLOW
-
-
-@rule("consent.manage")
-def _consent_manage(user, agenda) -> Decision:
-    issue = _issue_of(agenda)
-    return _all(
-        lambda: _role(user, MODERATORS, _("Only the neighbourhood director opens and closes consent rounds.")),
-        lambda: _gate(_process_of(issue), "agenda.edit"),
-        lambda: _chosen(issue),
-    )
-
-
-@rule("consent.answer")
-def _consent_answer(user, agenda) -> Decision:
-    issue = _issue_of(agenda)
-    return _all(
-        lambda: _signed_in(user),
-        lambda: _gate(_process_of(issue), "agenda.edit"),
-        lambda: _working_group(user, issue),
-    )
-
-
-@rule("consent.respond")
-def _consent_respond(user, agenda) -> Decision:
-    """Members answer objections; so does the neighbourhood director, who leads the round."""
-    if getattr(user, "is_authenticated", False) and user.has_role(*MODERATORS):
-        issue = _issue_of(agenda)
-        return _all(lambda: _gate(_process_of(issue), "agenda.edit"), lambda: _chosen(issue))
-    return can(user, "consent.answer", agenda)
-
-
-@rule("agenda.link")
-def _agenda_link(user, issue) -> Decision:
-    return can(user, "agenda.edit", issue)
 
 
 @rule("covenant.sign")
