@@ -173,7 +173,7 @@ def _demo_round(process, issues, rng: random.Random, now) -> None:
     db.session.flush()
     supported: dict[int, list[Issue]] = {}
     for issue, supporters in issues:
-        if issue.status in ("open", "shortlisted"):
+        if issue.is_active:
             for user in supporters:
                 supported.setdefault(user.id, []).append(issue)
     partners = (
@@ -186,7 +186,7 @@ def _demo_round(process, issues, rng: random.Random, now) -> None:
         .all()
     )
     voters = [(uid, Role.RESIDENT.value, choices) for uid, choices in supported.items()]
-    open_issues = [i for i, _s in issues if i.status in ("open", "shortlisted")]
+    open_issues = [i for i, _s in issues if i.is_active]
     voters += [(p.id, Role.PARTNER.value, rng.sample(open_issues, 3)) for p in partners]
     for user_id, role, choices in voters:
         ballot = Ballot(round_id=round_.id, user_id=user_id, voter_role=role)

@@ -180,7 +180,8 @@ def test_someone_saving_during_conflict_resolution_is_merged_again(app):
     stale = re.search(r'name="against" value="(\d+)"', page).group(1)
     texts(a, issue, 2, summary="A", review_moment="Nieuw van A")  # meanwhile
     again = b.post(f"/issues/{issue.id}/agendas/1/conflict", data={"against": stale, "choice-field:summary": "mine"})
-    assert (again.status_code == 200 and b"Nieuw van A" not in again.data) or b"Versie" not in again.data
+    assert again.status_code == 200  # the choices are shown again, with the new state
+    assert "opnieuw iets opgeslagen" in again.get_data(as_text=True)
     assert current(app, issue)[1]["fields"]["summary"] == "A"  # nothing decided on a stale view
     page = b.get(f"/issues/{issue.id}/agendas/1/conflict").get_data(as_text=True)
     fresh = re.search(r'name="against" value="(\d+)"', page).group(1)
@@ -204,7 +205,7 @@ def test_history_diff_and_restore(app):
     partner.post(f"/issues/{issue.id}/agendas/1/activities/{second}/up", data={"base": "4"})
     partner.post(f"/issues/{issue.id}/agendas/1/activities/{first}/remove", data={"base": "5"})
     history = partner.get(f"/issues/{issue.id}/agendas/1/history").get_data(as_text=True)
-    assert "Versie 6" in history or "Revision 6" in history
+    assert "Versie 6" in history
     diff = partner.get(f"/issues/{issue.id}/agendas/1/history/diff?from=3&to=5").get_data(as_text=True)
     assert "Een, aangepast" in diff and "diff--moved" in diff and "diff--changed" in diff
     assert "{&#39;" not in diff and '{"' not in diff  # readable, not raw JSON
@@ -314,7 +315,7 @@ def test_a_later_save_does_not_throw_away_a_kept_draft(app):
     texts(a, issue, 1, summary="A")
     texts(b, issue, 1, summary="Tekst van B die niet weg mag")  # conflict: kept as a draft
     refused = add_activity(b, issue, 2, title="Iets anders")
-    assert (refused.status_code == 200 and b"Kies eerst" in refused.data) or b"first" in refused.data
+    assert refused.status_code == 200 and "Kies eerst wat u wilt bewaren" in refused.get_data(as_text=True)
     assert b'value="Iets anders"' in refused.data  # the form keeps what B typed
     with app.app_context():
         draft = db.session.scalar(sa.select(AgendaDraft).where(AgendaDraft.user_id == b_user.id))

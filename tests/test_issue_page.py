@@ -35,7 +35,7 @@ def test_comments_with_stance_kind_and_one_level_of_replies(app, client, auth):
         assert db.session.get(Issue, issue.id).comment_count == 3
     page = client.get(f"/issues/{issue.id}").get_data(as_text=True)
     assert page.count('class="comments comments--replies"') == 1
-    assert "argument of bewijs" in page or "argument or evidence" in page
+    assert "argument of bewijs" in page
 
 
 def test_bad_comment_is_refused_next_to_the_field(app, client, auth):
@@ -169,3 +169,15 @@ def test_reactions_are_limited_per_person_not_per_address(database_url):
     other = app.test_client()  # same address (the community centre), another person
     other.post("/login", data={"email": second.email, "password": PASSWORD})
     assert comment(other, issue.id).status_code == 302
+
+
+def test_report_and_answer_links_follow_the_policy(app, client, auth):
+    process = make_process(app, phase="issues")
+    issue = make_issue(app, process.id, make_user(app).id)
+    auth.login_as("resident")
+    comment(client, issue.id)
+    page = client.get(f"/issues/{issue.id}").get_data(as_text=True)
+    assert "/comments/" in page and "/report" in page and "reply_to=" in page
+    auth.logout()
+    visitor = client.get(f"/issues/{issue.id}").get_data(as_text=True)
+    assert "/report" not in visitor and "reply_to=" not in visitor

@@ -49,7 +49,7 @@ def test_pending_partner_is_told_why(app, client, auth):
     p = make_process(app, phase="issues")
     auth.login_as("partner", org="Halte 2717", status="pending")
     page = client.get(f"/processes/{p.slug}").get_data(as_text=True)
-    assert "wijkregisseur" in page
+    assert "moet nog worden goedgekeurd" in page
     assert "action-list__item--open" not in page.split('id="timeline"')[0]
 
 

@@ -28,6 +28,17 @@ from app.issues.models import (
 from app.issues.voting import release_points
 from app.models_common import utcnow
 
+# Which decisions an issue in each status can still get (the services below enforce the same).
+POSSIBLE = {
+    IssueStatus.OPEN.value: ("shortlist", "merge", "decline"),
+    IssueStatus.SHORTLISTED.value: ("merge", "decline", "reopen"),
+    IssueStatus.DECLINED.value: ("reopen",),
+}
+
+
+def possible(issue: Issue) -> tuple[str, ...]:
+    return POSSIBLE.get(issue.status, ())
+
 
 def _reason(text: str, minimum: int = 10) -> str:
     text = (text or "").strip()

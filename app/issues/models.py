@@ -166,7 +166,7 @@ class Issue(db.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.status in (IssueStatus.OPEN.value, IssueStatus.SHORTLISTED.value)
+        return self.status in ACTIVE
 
     def __repr__(self) -> str:
         return f"<Issue {self.id} {self.title!r}>"

@@ -31,9 +31,9 @@ def _participation(user, obj, action: str, who: str) -> Decision:
 
 
 def _issue_is_open(issue) -> Decision:
-    from app.issues.models import IssueStatus
+    from app.issues.models import ACTIVE
 
-    if getattr(issue, "status", IssueStatus.OPEN.value) in (IssueStatus.OPEN.value, IssueStatus.SHORTLISTED.value):
+    if getattr(issue, "status", "open") in ACTIVE:  # a process (no status) passes
         return ALLOW
     return Decision(False, _("This issue is closed: it was merged, not chosen or withdrawn."), because="state")
 

@@ -222,9 +222,7 @@ def similar_issues(process_id: int, text: str, exclude_id: int | None = None, li
     score = sum(sa.case((Issue.search_text.like(f"%{_escape_like(t)}%", escape="\\"), 1), else_=0) for t in terms)
     stmt = (
         sa.select(Issue, score.label("score"))
-        .where(
-            Issue.process_id == process_id, Issue.status.in_([IssueStatus.OPEN.value, IssueStatus.SHORTLISTED.value])
-        )
+        .where(Issue.process_id == process_id, Issue.status.in_(ACTIVE))
         .order_by(sa.desc("score"), Issue.support_count.desc(), Issue.id.desc())
         .limit(limit)
     )
@@ -260,7 +258,7 @@ def list_query(process_id: int, filters: IssueFilters, seed: int = 1):
     if filters.status:
         stmt = stmt.where(Issue.status == filters.status)
     else:
-        stmt = stmt.where(Issue.status.in_([IssueStatus.OPEN.value, IssueStatus.SHORTLISTED.value]))
+        stmt = stmt.where(Issue.status.in_(ACTIVE))
     for column, value in ((Issue.scale, filters.scale), (Issue.term, filters.term), (Issue.breadth, filters.breadth)):
         if value:
             stmt = stmt.where(column == value)
@@ -284,11 +282,7 @@ def list_query(process_id: int, filters: IssueFilters, seed: int = 1):
 
 def count_active(process_id: int) -> int:
     return db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(Issue)
-        .where(
-            Issue.process_id == process_id, Issue.status.in_([IssueStatus.OPEN.value, IssueStatus.SHORTLISTED.value])
-        )
+        sa.select(sa.func.count()).select_from(Issue).where(Issue.process_id == process_id, Issue.status.in_(ACTIVE))
     )
 
 
@@ -370,7 +364,7 @@ def response_stats(process_id: int) -> dict:
         sa.select(Issue.created_at, Issue.first_response_at).where(
             Issue.process_id == process_id,
             Issue.author_was_resident.is_(True),
-            Issue.status.in_([IssueStatus.OPEN.value, IssueStatus.SHORTLISTED.value]),
+            Issue.status.in_(ACTIVE),
         )
     ).all()
     waits = [(answered - created).total_seconds() / 3600 for created, answered in rows if answered]

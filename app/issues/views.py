@@ -29,7 +29,7 @@ from app.extensions import db, limiter
 from app.forms_common import options, save
 from app.issues import decisions, services, voting
 from app.issues.forms import CommentForm, DecisionForm, EmptyForm, IssueForm, ReasonForm, ReportForm
-from app.issues.models import Comment, Issue, IssueRevision, IssueStatus
+from app.issues.models import ACTIVE, Comment, Issue, IssueRevision, IssueStatus
 from app.policy import can, require
 from app.processes.views import process_or_404
 from app.security import safe_next
@@ -326,16 +326,9 @@ def withdraw(issue_id: int):
     return render_template("issues/withdraw.html", form=form, issue=issue)
 
 
-DECISIONS_BY_STATUS = {
-    IssueStatus.OPEN.value: ("shortlist", "merge", "decline"),
-    IssueStatus.SHORTLISTED.value: ("merge", "decline", "reopen"),
-    IssueStatus.DECLINED.value: ("reopen",),
-}
-
-
 def _decision_form(issue: Issue) -> DecisionForm | None:
     """The decision form, offering only what is possible for the issue's status (None: nothing)."""
-    allowed = DECISIONS_BY_STATUS.get(issue.status, ())
+    allowed = decisions.possible(issue)
     if not allowed:
         return None
     form = DecisionForm(prefix="decide")
@@ -345,7 +338,7 @@ def _decision_form(issue: Issue) -> DecisionForm | None:
         .where(
             Issue.process_id == issue.process_id,
             Issue.id != issue.id,
-            Issue.status.in_([IssueStatus.OPEN.value, IssueStatus.SHORTLISTED.value]),
+            Issue.status.in_(ACTIVE),
         )
         .order_by(Issue.title)
         .limit(500)
