@@ -244,3 +244,10 @@ def make_issue(
         db.session.add(IssueStatusChange(issue_id=issue.id, to_status=status))
         db.session.commit()
         return SimpleNamespace(id=issue.id, title=issue.title)
+
+
+def page_text(response) -> str:
+    """A page's HTML without its CSRF tokens, which are signed with the time and so differ per second."""
+    import re
+
+    return re.sub(r'(name="csrf_token"[^>]*value=")[^"]*"', r'\1"', response.get_data(as_text=True))
