@@ -20,6 +20,16 @@ def _bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def _float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value else default
+
+
 def _database_url(default: str) -> str:
     url = os.environ.get("DATABASE_URL") or default
     # psycopg 3 is the driver; accept the short forms hosting providers hand out.
@@ -77,6 +87,18 @@ class Config:
     RATELIMIT_PROPOSE = os.environ.get("RATELIMIT_PROPOSE", "10 per hour;30 per day")
     RATELIMIT_COMMENT = os.environ.get("RATELIMIT_COMMENT", "10 per minute;100 per hour")
     RATELIMIT_REPORT = os.environ.get("RATELIMIT_REPORT", "20 per hour")
+
+    # The signals on the balance page (/processes/<slug>/balance): when each one speaks up.
+    BALANCE_WINDOW_DAYS = _int("BALANCE_WINDOW_DAYS", 30)  # "recent" for the detached and dominance signals
+    BALANCE_TALK_DAYS = _int("BALANCE_TALK_DAYS", 21)  # endless talk: no decision step for this many days ...
+    BALANCE_TALK_CONTRIBUTIONS = _int("BALANCE_TALK_CONTRIBUTIONS", 15)  # ... while this many contributions came in
+    BALANCE_MIN_ARGUMENTS = _int("BALANCE_MIN_ARGUMENTS", 3)  # a decision with fewer Puzzling events behind it
+    BALANCE_DETACHED_SHARE = _float("BALANCE_DETACHED_SHARE", 0.8)  # share of contributions by professionals
+    BALANCE_DETACHED_MIN = _int("BALANCE_DETACHED_MIN", 10)  # contributions needed before judging
+    BALANCE_DOMINANCE_PEOPLE = _int("BALANCE_DOMINANCE_PEOPLE", 3)  # the few most active people ...
+    BALANCE_DOMINANCE_SHARE = _float("BALANCE_DOMINANCE_SHARE", 0.5)  # ... made at least this share
+    BALANCE_DOMINANCE_MIN = _int("BALANCE_DOMINANCE_MIN", 20)  # contributions needed before judging
+    BALANCE_WAITING_DAYS = _int("BALANCE_WAITING_DAYS", 14)  # residents waiting longer for a first answer
 
     SEND_HSTS = False
     PAGE_SIZE = 25

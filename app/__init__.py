@@ -109,8 +109,10 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
 
     from app.accounts.sessions import init_login
+    from app.mail import register as register_mail
 
     init_login(app, login_manager)
+    register_mail(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -119,8 +121,11 @@ def register_blueprints(app: Flask) -> None:
     from app.agendas.group_views import bp as working_bp
     from app.agendas.views import bp as agendas_bp
     from app.api.views import bp as api_bp
+    from app.council.views import bp as council_bp
     from app.issues.priority_views import bp as priorities_bp
     from app.issues.views import bp as issues_bp
+    from app.moderation.balance_views import bp as balance_bp
+    from app.moderation.views import bp as moderation_bp
     from app.pages.views import bp as pages_bp
     from app.processes.views import bp as processes_bp
 
@@ -133,6 +138,9 @@ def register_blueprints(app: Flask) -> None:
         priorities_bp,
         agendas_bp,
         working_bp,
+        council_bp,
+        moderation_bp,
+        balance_bp,
         api_bp,
     ):
         app.register_blueprint(blueprint)

@@ -73,3 +73,36 @@ def _deliver(cfg: dict, mail: Mail) -> None:
         if cfg["MAIL_USERNAME"]:
             smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"])
         smtp.send_message(message)
+
+
+# --- mail that belongs to a change: sent only once the change is committed -------------------
+
+_PENDING = "mail_after_commit"
+
+
+def send_after_commit(to: str, subject: str, body: str) -> None:
+    """Queue a mail on the current transaction: sent after its commit, dropped on a rollback.
+
+    A moderator's action and the mail telling the author about it then never disagree.
+    """
+    from app.extensions import db
+
+    db.session.info.setdefault(_PENDING, []).append(Mail(to=to, subject=subject, body=body))
+
+
+def _after_commit(session) -> None:
+    for mail in session.info.pop(_PENDING, []):
+        send_mail(mail.to, mail.subject, mail.body)
+
+
+def _after_rollback(session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def register(app) -> None:
+    import sqlalchemy as sa
+    from sqlalchemy.orm import Session
+
+    if not sa.event.contains(Session, "after_commit", _after_commit):
+        sa.event.listen(Session, "after_commit", _after_commit)
+        sa.event.listen(Session, "after_rollback", _after_rollback)

@@ -5,8 +5,9 @@ approved membership, phase). A rule returns a `Decision`: truthy when allowed,
 otherwise carrying a plain-language reason and, where the phase is the reason,
 when the action opens. Nothing else in the code decides permissions.
 
-Processes, accounts and the later phases' rules live here; issues and agendas declare theirs in
-app/issues/permissions.py and app/agendas/permissions.py, which this module gathers (`all_rules`).
+Processes, accounts and the later phases' rules live here; issues, agendas and the council declare theirs in
+app/issues/permissions.py, app/agendas/permissions.py and app/council/permissions.py,
+which this module gathers (`all_rules`).
 
 Usage: ``can(current_user, "issue.propose", process)`` in views and templates,
 ``require("process.set_phase", process)`` in views (403 with the reason).
@@ -68,7 +69,12 @@ def rule(name: str) -> Callable[[Rule], Rule]:
 
 
 # Each domain declares its own rules in a permissions module; they register themselves on import.
-DOMAIN_RULES = ("app.issues.permissions", "app.agendas.permissions")
+DOMAIN_RULES = (
+    "app.issues.permissions",
+    "app.agendas.permissions",
+    "app.council.permissions",
+    "app.moderation.permissions",
+)
 
 
 @cache
@@ -239,11 +245,6 @@ def _export_congress(user, _obj) -> Decision:
         (Role.FACILITATOR, Role.WIJKREGISSEUR, Role.ADMIN),
         _("Only facilitators and the neighbourhood director can export material."),
     )
-
-
-@rule("council.record")
-def _council_record(user, _obj) -> Decision:
-    return _role(user, (Role.COUNCIL,), _("Only the council's clerk or members can record council positions."))
 
 
 # --- accounts and organisations ---------------------------------------------

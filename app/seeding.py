@@ -27,7 +27,7 @@ def database_is_empty() -> bool:
 def load_demo(path: Path = SEEDS / "demo.toml") -> dict[str, int]:
     """Create what is missing of the demo data; leave what exists alone. Returns counts of what was added."""
     data = tomllib.loads(path.read_text(encoding="utf-8"))
-    added = {"organisations": 0, "users": 0, "processes": 0, "issues": 0, "agendas": 0}
+    added = {"organisations": 0, "users": 0, "processes": 0, "issues": 0, "agendas": 0, "council positions": 0}
 
     for org in data["organisations"]:
         if accounts.find_organisation(org["name"]) is None:
@@ -81,6 +81,12 @@ def load_demo(path: Path = SEEDS / "demo.toml") -> dict[str, int]:
     from app.seeding_agendas import load_demo_agendas
 
     added["agendas"] = load_demo_agendas(processes.get_process(spec["slug"]))
+    from app.seeding_council import load_demo_council
+
+    added["council positions"] = load_demo_council(processes.get_process(spec["slug"]))
+    from app.seeding_moderation import load_demo_moderation
+
+    added["moderation log entries"] = load_demo_moderation(processes.get_process(spec["slug"]))
 
     db.session.flush()
     return added

@@ -95,6 +95,7 @@ ROLE_RULES = {
     "process.edit": {"wijkregisseur", "admin"},
     "process.set_phase": {"wijkregisseur", "admin"},
     "moderation.act": {"wijkregisseur", "admin"},
+    "balance.set_target": {"wijkregisseur", "admin"},
     "export.congress": {"facilitator", "wijkregisseur", "admin"},
     "council.record": {"council"},
     "account.manage": set(ROLES),

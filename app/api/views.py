@@ -131,7 +131,11 @@ def process_issues(slug: str):
     process = get_process(slug)
     if process is None:
         abort(404)
-    stmt = sa.select(Issue).where(Issue.process_id == process.id).order_by(Issue.created_at.desc(), Issue.id.desc())
+    stmt = (
+        sa.select(Issue)
+        .where(Issue.process_id == process.id, Issue.visibility == "visible")
+        .order_by(Issue.created_at.desc(), Issue.id.desc())
+    )
     if request.args.get("status"):
         stmt = stmt.where(Issue.status == request.args["status"])
     page = db.paginate(stmt, page=_page_number(), per_page=PER_PAGE, error_out=False, max_per_page=PER_PAGE)
@@ -146,7 +150,7 @@ def issue(issue_id: int):
         .where(Issue.id == issue_id)
         .options(selectinload(Issue.author).selectinload(User.memberships).selectinload(Membership.organisation))
     )
-    if found is None:
+    if found is None or not found.is_visible:  # hidden by moderation, or waiting for a check
         abort(404)
     data = _issue(found, _closed_round_points(found.process_id, [found.id]))
     data.update(
@@ -156,6 +160,8 @@ def issue(issue_id: int):
         involved_organisations=[row.organisation.name for row in found.involved_rows],
         merged_into=found.merged_into_id if found.status == IssueStatus.MERGED.value else None,
         first_response_at=_date(found.first_response_at),
+        discussion_closed=found.discussion_locked,
+        feedback={"text": found.feedback, "at": _date(found.feedback_at)} if found.feedback else None,
         history=[
             {"status": change.to_status, "at": _date(change.changed_at), "reason": change.reason}
             for change in decisions.history(found)
@@ -163,3 +169,34 @@ def issue(issue_id: int):
         agendas=_agendas(found),
     )
     return jsonify(data)
+
+
+@bp.route("/council/positions")
+def council_positions():
+    """Council positions and decisions, newest first; `?process=slug` for one process."""
+    from app.council.services import positions_query
+
+    process_id = None
+    if request.args.get("process"):
+        process = get_process(request.args["process"])
+        if process is None:
+            abort(404)
+        process_id = process.id
+
+    def render(position) -> dict:
+        return {
+            "id": position.id,
+            "process": position.process.slug,
+            "kind": position.kind,
+            "faction": position.faction or None,
+            "decided_on": _date(position.decided_on),
+            "reference": position.reference,
+            "title": position.title,
+            "summary": position.summary,
+            "outcome": position.outcome,
+            "phase": position.phase,
+            "issues": position.issue_ids,
+            "url": url_for("council.show", position_id=position.id, _external=True),
+        }
+
+    return _paginated(positions_query(process_id), render)

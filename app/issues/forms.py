@@ -19,17 +19,22 @@ def _choices(enum_class):
     return options((member.value, label(member)) for member in enum_class)
 
 
-class IssueForm(FlaskForm):
-    title = StringField(
-        _l("Title"),
-        validators=[DataRequired(_l("Write a title.")), Length(max=140)],
-        description=_l("Short and clear, for example: 'More light on the path to the shopping centre'."),
-    )
-    description = TextAreaField(
-        _l("What is the problem or the idea?"),
-        validators=[DataRequired(_l("Explain the issue.")), Length(max=10000)],
-        description=MARKDOWN_HINT,
-    )
+# Created before the classification fields, so forms list them first (WTForms orders by creation).
+_TITLE = StringField(
+    _l("Title"),
+    validators=[DataRequired(_l("Write a title.")), Length(max=140)],
+    description=_l("Short and clear, for example: 'More light on the path to the shopping centre'."),
+)
+_DESCRIPTION = TextAreaField(
+    _l("What is the problem or the idea?"),
+    validators=[DataRequired(_l("Explain the issue.")), Length(max=10000)],
+    description=MARKDOWN_HINT,
+)
+
+
+class ClassificationForm(FlaskForm):
+    """How an issue is classified; the neighbourhood director may correct it (moderation)."""
+
     domains = MultiCheckboxField(
         _l("What is it about?"),
         choices=options((s.value, lbl) for s, lbl in SECTOR_LABELS.items()),
@@ -64,6 +69,11 @@ class IssueForm(FlaskForm):
         validators=[Optional(), Length(max=2000)],
         description=_l("People or groups that are not in the list above."),
     )
+
+
+class IssueForm(ClassificationForm):
+    title = _TITLE
+    description = _DESCRIPTION
     step = HiddenField(default="check")
 
 

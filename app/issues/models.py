@@ -62,6 +62,8 @@ class RoundStatus(enum.StrEnum):
 
 
 ACTIVE = (IssueStatus.OPEN.value, IssueStatus.SHORTLISTED.value)
+# The values of app.moderation.models.Visibility (kept here as plain strings to avoid an import cycle).
+VISIBILITIES = ("visible", "pending", "auto_hidden", "hidden")
 
 
 def lock_issue(issue_id: int, share: bool = False):
@@ -119,6 +121,7 @@ class Issue(db.Model):
         sa.CheckConstraint(in_check("term", _values(Term)), name="term_valid"),
         sa.CheckConstraint(in_check("breadth", _values(Breadth)), name="breadth_valid"),
         sa.CheckConstraint(in_check("status", _values(IssueStatus)), name="status_valid"),
+        sa.CheckConstraint(in_check("visibility", VISIBILITIES), name="visibility_valid"),
         sa.CheckConstraint("support_count >= 0 AND comment_count >= 0", name="counts_positive"),
         sa.Index("ix_issues_process_status_created", "process_id", "status", "created_at"),
     )
@@ -145,6 +148,12 @@ class Issue(db.Model):
     # The Groene Loper: when the municipality or a partner first answered a resident's issue.
     first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     author_was_resident: Mapped[bool] = mapped_column(default=False)
+    # Moderation (app/moderation): shown or not and why; a closed discussion; public feedback.
+    visibility: Mapped[str] = mapped_column(sa.String(12), default="visible", server_default="visible")
+    moderation_note: Mapped[str] = mapped_column(sa.Text, default="")
+    discussion_locked: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    feedback: Mapped[str] = mapped_column(sa.Text, default="")
+    feedback_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     process = relationship("Process")
     author = relationship("User")
@@ -167,6 +176,10 @@ class Issue(db.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE
+
+    @property
+    def is_visible(self) -> bool:
+        return self.visibility == "visible"
 
     def __repr__(self) -> str:
         return f"<Issue {self.id} {self.title!r}>"
@@ -241,6 +254,7 @@ class Comment(db.Model):
     __table_args__ = (
         sa.CheckConstraint(in_check("stance", _values(Stance)), name="stance_valid"),
         sa.CheckConstraint(in_check("kind", _values(CommentKind)), name="kind_valid"),
+        sa.CheckConstraint(in_check("visibility", VISIBILITIES), name="visibility_valid"),
         sa.Index("ix_comments_issue_created", "issue_id", "created_at"),
     )
 
@@ -252,8 +266,15 @@ class Comment(db.Model):
     stance: Mapped[str] = mapped_column(sa.String(10), default=Stance.NEUTRAL.value)
     kind: Mapped[str] = mapped_column(sa.String(12), default=CommentKind.EXPERIENCE.value)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    visibility: Mapped[str] = mapped_column(sa.String(12), default="visible", server_default="visible")
+    moderation_note: Mapped[str] = mapped_column(sa.Text, default="")
 
     author = relationship("User")
+    issue = relationship("Issue", viewonly=True)
+
+    @property
+    def is_visible(self) -> bool:
+        return self.visibility == "visible"
 
 
 class Report(db.Model):

@@ -38,6 +38,22 @@ def _issue_is_open(issue) -> Decision:
     return Decision(False, _("This issue is closed: it was merged, not chosen or withdrawn."), because="state")
 
 
+def _issue_is_shown(issue) -> Decision:
+    """Hidden or not yet checked issues take no support or reactions (a process passes)."""
+    visibility = getattr(issue, "visibility", None)
+    if visibility in (None, "visible"):  # None: a process, or an issue not saved yet
+        return ALLOW
+    if visibility == "pending":
+        return Decision(False, _("This issue waits for a check by the neighbourhood director."), because="state")
+    return Decision(False, _("This issue is hidden by the neighbourhood director."), because="state")
+
+
+def _discussion_open(issue) -> Decision:
+    if getattr(issue, "discussion_locked", False):
+        return Decision(False, _("The discussion of this issue is closed."), because="state")
+    return ALLOW
+
+
 @rule("issue.propose")
 def _issue_propose(user, process) -> Decision:
     return _participation(user, process, "issue.propose", _("Only residents and partners can propose issues."))
@@ -48,6 +64,7 @@ def _issue_support(user, obj) -> Decision:
     return _all(
         lambda: _participation(user, obj, "issue.support", _("Only residents and partners can support issues.")),
         lambda: _issue_is_open(obj),
+        lambda: _issue_is_shown(obj),
     )
 
 
@@ -101,7 +118,12 @@ def _issue_comment(user, issue) -> Decision:
         return ALLOW
 
     return _all(
-        lambda: _signed_in(user), lambda: _approved_partner(user), from_phase_two, lambda: _issue_is_open(issue)
+        lambda: _signed_in(user),
+        lambda: _approved_partner(user),
+        from_phase_two,
+        lambda: _issue_is_open(issue),
+        lambda: _issue_is_shown(issue),
+        lambda: _discussion_open(issue),
     )
 
 

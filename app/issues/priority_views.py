@@ -24,7 +24,7 @@ def _candidates(process_id: int):
     """Open issues to give points to, most supported first, a page at a time."""
     return db.paginate(
         sa.select(Issue)
-        .where(Issue.process_id == process_id, Issue.status.in_(ACTIVE))
+        .where(Issue.process_id == process_id, Issue.status.in_(ACTIVE), Issue.visibility == "visible")
         .order_by(Issue.support_count.desc(), Issue.id),
         per_page=30,
         error_out=False,

@@ -31,6 +31,7 @@ from app.issues.models import (
     Term,
 )
 from app.models_common import utcnow
+from app.moderation.visibility import after_report, initial_visibility
 
 TITLE_MAX = 140
 DESCRIPTION_MAX = 10_000
@@ -143,7 +144,7 @@ def validate(data: IssueData) -> None:
         raise DomainError(_("An issue about one subject has one domain. Choose 'broad' for more domains."), "domains")
 
 
-def _apply(issue: Issue, data: IssueData) -> None:
+def apply_data(issue: Issue, data: IssueData) -> None:
     issue.title = data.title.strip()
     issue.description = data.description.strip()
     issue.scale, issue.term, issue.breadth = data.scale, data.term, data.breadth
@@ -170,8 +171,9 @@ def propose(author: User, process, data: IssueData) -> Issue:
         author_id=author.id,
         status=IssueStatus.OPEN.value,
         author_was_resident=author.has_role(Role.RESIDENT),
+        visibility=initial_visibility(author, process),
     )
-    _apply(issue, data)
+    apply_data(issue, data)
     db.session.add(issue)
     db.session.flush()
     db.session.add(
@@ -207,7 +209,7 @@ def edit(editor: User, issue: Issue, data: IssueData) -> None:
         classification=before[2],
         edited_by_id=editor.id,
     )
-    _apply(issue, data)
+    apply_data(issue, data)
     if (issue.title, issue.description, classification(issue)) != before:
         db.session.add(snapshot)
     issue.updated_at = utcnow()
@@ -222,7 +224,7 @@ def similar_issues(process_id: int, text: str, exclude_id: int | None = None, li
     score = sum(sa.case((Issue.search_text.like(f"%{_escape_like(t)}%", escape="\\"), 1), else_=0) for t in terms)
     stmt = (
         sa.select(Issue, score.label("score"))
-        .where(Issue.process_id == process_id, Issue.status.in_(ACTIVE))
+        .where(Issue.process_id == process_id, Issue.status.in_(ACTIVE), Issue.visibility == "visible")
         .order_by(sa.desc("score"), Issue.support_count.desc(), Issue.id.desc())
         .limit(limit)
     )
@@ -254,7 +256,8 @@ class IssueFilters:
 
 
 def list_query(process_id: int, filters: IssueFilters, seed: int = 1):
-    stmt = sa.select(Issue).where(Issue.process_id == process_id)
+    # Hidden issues and those waiting for a check stay out of every list (moderators see them in the queue).
+    stmt = sa.select(Issue).where(Issue.process_id == process_id, Issue.visibility == "visible")
     if filters.status:
         stmt = stmt.where(Issue.status == filters.status)
     else:
@@ -282,7 +285,9 @@ def list_query(process_id: int, filters: IssueFilters, seed: int = 1):
 
 def count_active(process_id: int) -> int:
     return db.session.scalar(
-        sa.select(sa.func.count()).select_from(Issue).where(Issue.process_id == process_id, Issue.status.in_(ACTIVE))
+        sa.select(sa.func.count())
+        .select_from(Issue)
+        .where(Issue.process_id == process_id, Issue.status.in_(ACTIVE), Issue.visibility == "visible")
     )
 
 
@@ -337,9 +342,18 @@ def add_comment(author: User, issue: Issue, body: str, stance: str, kind: str, p
     ).rowcount
     if counted != 1:
         raise DomainError(_("This issue is closed: it was merged, not chosen or withdrawn."), "body")
-    comment = Comment(issue_id=issue.id, author_id=author.id, parent_id=parent_id, body=body, stance=stance, kind=kind)
+    comment = Comment(
+        issue_id=issue.id,
+        author_id=author.id,
+        parent_id=parent_id,
+        body=body,
+        stance=stance,
+        kind=kind,
+        visibility=initial_visibility(author, issue.process),
+    )
     db.session.add(comment)
-    _record_first_response(author, issue)
+    if comment.visibility == "visible":
+        _record_first_response(author, issue)
     db.session.flush()
     return comment
 
@@ -384,6 +398,7 @@ def report(reporter: User, target_type: str, target_id: int, reason: str) -> Rep
     ):
         item = Report(target_type=target_type, target_id=target_id, reporter_id=reporter.id, reason=reason[:2000])
         db.session.add(item)
+    after_report(target_type, target_id)
     return item
 
 

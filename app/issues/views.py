@@ -18,6 +18,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
@@ -44,6 +45,12 @@ def _per_person(config_key: str):
         methods=["POST"],
         key_func=lambda: f"user:{current_user.get_id() if current_user.is_authenticated else request.remote_addr}",
     )
+
+
+WAITING = _l(
+    "Thank you! New accounts' first contributions are checked by the neighbourhood director. "
+    "Others see yours once it is checked, usually within a working day."
+)
 
 
 def issue_or_404(issue_id: int) -> Issue:
@@ -161,6 +168,9 @@ def new(slug: str):
                 form.step.data = "publish"  # the next press publishes
             else:
                 saved = save(form, lambda: services.propose(current_user, process, data))
+                if saved and not saved.value.is_visible:
+                    flash(str(WAITING), "success")
+                    return redirect(url_for("issues.show", issue_id=saved.value.id))
                 if saved:
                     flash(_("Your issue is published. Thank you!"), "success")
                     return redirect(url_for("issues.show", issue_id=saved.value.id))
@@ -265,11 +275,12 @@ def comment(issue_id: int):
     require("issue.comment", issue)
     form = CommentForm()
     parent_id = int(form.parent_id.data) if (form.parent_id.data or "").isdigit() else None
-    if form.validate_on_submit() and save(
+    saved = form.validate_on_submit() and save(
         form,
         lambda: services.add_comment(current_user, issue, form.body.data, form.stance.data, form.kind.data, parent_id),
-    ):
-        flash(_("Your reaction is placed."), "success")
+    )
+    if saved:
+        flash(_("Your reaction is placed.") if saved.value.is_visible else str(WAITING), "success")
         return redirect(url_for("issues.show", issue_id=issue.id, _anchor="comments"))
     return _render_issue(issue, comment_form=form, status=400)
 
@@ -339,6 +350,7 @@ def _decision_form(issue: Issue) -> DecisionForm | None:
             Issue.process_id == issue.process_id,
             Issue.id != issue.id,
             Issue.status.in_(ACTIVE),
+            Issue.visibility == "visible",
         )
         .order_by(Issue.title)
         .limit(500)

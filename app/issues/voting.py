@@ -59,7 +59,12 @@ def _bump_open_issue(issue_id: int, delta: int) -> bool:
     """
     changed = db.session.execute(
         sa.update(Issue)
-        .where(Issue.id == issue_id, Issue.status.in_(ACTIVE), Issue.support_count + delta >= 0)
+        .where(
+            Issue.id == issue_id,
+            Issue.status.in_(ACTIVE),
+            Issue.visibility == "visible",
+            Issue.support_count + delta >= 0,
+        )
         .values(support_count=Issue.support_count + delta)
         .execution_options(synchronize_session=False)
     ).rowcount
@@ -196,7 +201,7 @@ def set_points(user: User, round_: PriorityRound, issue: Issue, points: int) -> 
     issue = lock_issue(issue.id, share=True)
     if issue is None or issue.process_id != round_.process_id:
         raise DomainError(_("You cannot give points to this issue."), "points")
-    if points and issue.status not in ACTIVE:  # taking points back is always possible
+    if points and (issue.status not in ACTIVE or not issue.is_visible):  # taking points back is always possible
         raise DomainError(_("You cannot give points to this issue."), "points")
     if not 0 <= points <= round_.max_per_issue:
         raise DomainError(_("Give between 0 and %(n)d points to one issue.", n=round_.max_per_issue), "points")

@@ -92,6 +92,7 @@ class Process(db.Model):
     __tablename__ = "processes"
     __table_args__ = (
         sa.CheckConstraint(in_check("current_phase", [k.value for k in PhaseKey]), name="current_phase_valid"),
+        sa.CheckConstraint("premoderate_first >= 0 AND auto_hide_after >= 0", name="moderation_settings_valid"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -103,6 +104,10 @@ class Process(db.Model):
     current_phase: Mapped[str] = mapped_column(sa.String(20), default=PhaseKey.APPROACH.value)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    # Moderation settings: how many first contributions of a new account wait for a check (0: none),
+    # and after how many reports a contribution is hidden until reviewed (0: never).
+    premoderate_first: Mapped[int] = mapped_column(default=0, server_default="0")
+    auto_hide_after: Mapped[int] = mapped_column(default=3, server_default="3")
 
     phases: Mapped[list[ProcessPhase]] = relationship(
         back_populates="process", cascade="all, delete-orphan", lazy="selectin"
@@ -148,6 +153,10 @@ class ProcessPhase(db.Model):
     starts_on: Mapped[date | None] = mapped_column(sa.Date)
     ends_on: Mapped[date | None] = mapped_column(sa.Date)
     note: Mapped[str] = mapped_column(sa.Text, default="")
+    # The balance of Puzzling, Powering and Participation the neighbourhood director aims for (percent).
+    target_puzzling: Mapped[int | None] = mapped_column()
+    target_powering: Mapped[int | None] = mapped_column()
+    target_participation: Mapped[int | None] = mapped_column()
 
     process: Mapped[Process] = relationship(back_populates="phases")
 

@@ -52,6 +52,19 @@ PAGES = [
     ("admin@example.org", "/admin/users"),
     ("admin@example.org", "/admin/users/1"),
     ("admin@example.org", "/admin/organisations/1"),
+    (None, "/council"),
+    (None, "/council/positions/1"),
+    ("raad@example.org", "/council"),
+    ("raad@example.org", "/council/positions/new"),
+    ("raad@example.org", "/council/positions/1/edit"),
+    (None, "/issues/3"),  # with a hidden reaction's placeholder
+    (None, "/moderation/log"),
+    (None, "/processes/buytenwegh/balance"),
+    (None, "/help/balance"),
+    ("wijkregisseur@example.org", "/moderation"),
+    ("wijkregisseur@example.org", "/moderation/issue/2"),
+    ("wijkregisseur@example.org", "/moderation/issue/2/classification"),
+    ("wijkregisseur@example.org", "/processes/buytenwegh/balance"),
 ]
 
 

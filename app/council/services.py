@@ -1,0 +1,267 @@
+"""Recording council positions, and reading them: per issue, per process, the checkpoints.
+
+What other domains can call:
+- `positions_for_issue(issue_id)`: the positions linked to one issue, newest first (one query).
+- `positions_of(process_id)`: every position of a process with `kind`, `outcome`, `decided_on` and
+  `issue_ids` loaded (two queries), for the 3P balance and exports.
+- `latest_position_for("issue", issue_id)` and `council_approved("issue", issue_id)`: what the council
+  last decided about something. Covenants add `"covenant"` to `LINKS`.
+- `checkpoints(process)` / `checkpoints_for(processes)`: the moments the council takes part in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from sqlalchemy.orm import selectinload
+
+from app.council.models import CouncilPosition, Outcome, PositionKind, council_position_issues
+from app.errors import DomainError
+from app.extensions import db
+from app.issues.models import Issue
+from app.models_common import utcnow
+from app.processes.models import PHASE_ORDER, PhaseKey, Process, phase_label
+
+NEWEST_FIRST = (CouncilPosition.decided_on.desc(), CouncilPosition.id.desc())
+
+
+@dataclass
+class PositionData:
+    process_id: int | None
+    kind: str
+    decided_on: date | None
+    reference: str
+    title: str
+    outcome: str
+    summary: str = ""
+    faction: str = ""
+    phase: str = ""
+    issue_ids: list[int] = field(default_factory=list)
+
+
+# --- writing -------------------------------------------------------------------------------
+
+
+def record_position(actor, data: PositionData) -> CouncilPosition:
+    issues = _check(data)
+    position = CouncilPosition(recorded_by=actor)
+    _apply(position, data, issues)
+    db.session.add(position)
+    db.session.flush()
+    return position
+
+
+def update_position(actor, position: CouncilPosition, data: PositionData, version: int) -> CouncilPosition:
+    """Change a position, unless someone else changed it since `version` was read (then nothing is saved)."""
+    issues = _check(data)
+    moved = db.session.execute(
+        sa.update(CouncilPosition)
+        .where(CouncilPosition.id == position.id, CouncilPosition.version == version)
+        .values(version=version + 1, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:
+        raise DomainError(
+            _(
+                "Someone else changed this position a moment ago. Your text is still below. "
+                "Open the position again to see the new version."
+            )
+        )
+    db.session.refresh(position)
+    _apply(position, data, issues)
+    db.session.flush()
+    return position
+
+
+def _apply(position: CouncilPosition, data: PositionData, issues: list[Issue]) -> None:
+    position.process_id = data.process_id
+    position.kind = data.kind
+    position.faction = data.faction.strip()
+    position.decided_on = data.decided_on
+    position.reference = data.reference.strip()
+    position.title = data.title.strip()
+    position.summary = data.summary.strip()
+    position.outcome = data.outcome
+    position.phase = data.phase or None
+    position.issues = issues
+
+
+def _check(data: PositionData) -> list[Issue]:
+    """Check the rules of a position; return the issues it links to (all in its process)."""
+    if data.process_id is None or db.session.get(Process, data.process_id) is None:
+        raise DomainError(_("Choose the process."), "process_id")
+    if data.kind not in {k.value for k in PositionKind}:
+        raise DomainError(_("Choose what kind of position it is."), "kind")
+    faction = data.faction.strip()
+    if data.kind == PositionKind.FACTION_POSITION and not faction:
+        raise DomainError(_("Write the name of the faction (the party in the council)."), "faction")
+    if data.kind != PositionKind.FACTION_POSITION and faction:
+        raise DomainError(_("Only a position of a faction names a faction. Leave this field empty."), "faction")
+    if data.decided_on is None:
+        raise DomainError(_("Write the date, for example 2026-03-12."), "decided_on")
+    if data.decided_on > date.today() + timedelta(days=1):
+        raise DomainError(_("The date cannot be in the future. Record a position once it is taken."), "decided_on")
+    if not data.reference.strip():
+        raise DomainError(_("Write the council's reference, for example 2026/014."), "reference")
+    if not data.title.strip():
+        raise DomainError(_("Write a title."), "title")
+    if data.outcome not in {o.value for o in Outcome}:
+        raise DomainError(_("Choose the outcome."), "outcome")
+    if data.phase and data.phase not in {p.value for p in PhaseKey}:
+        raise DomainError(_("Choose a moment from the list."), "phase")
+    return _issues_of(data.process_id, data.issue_ids)
+
+
+def _issues_of(process_id: int, issue_ids: Sequence[int]) -> list[Issue]:
+    wanted = list(dict.fromkeys(issue_ids))
+    if not wanted:
+        return []
+    found = {
+        i.id: i
+        for i in db.session.scalars(sa.select(Issue).where(Issue.id.in_(wanted), Issue.process_id == process_id))
+    }
+    missing = [str(n) for n in wanted if n not in found]
+    if missing:
+        raise DomainError(
+            ngettext(
+                "There is no issue with number %(numbers)s in this process.",
+                "There are no issues with numbers %(numbers)s in this process.",
+                len(missing),
+                numbers=", ".join(missing),
+            ),
+            "issues",
+        )
+    return [found[n] for n in wanted]
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def get_position(position_id: int) -> CouncilPosition | None:
+    return db.session.get(CouncilPosition, position_id)
+
+
+def positions_query(process_id: int | None = None, kind: str = "") -> sa.Select:
+    """Positions newest first, with their process and issues (for a page of the list)."""
+    stmt = sa.select(CouncilPosition).options(
+        selectinload(CouncilPosition.issues), selectinload(CouncilPosition.process)
+    )
+    if process_id is not None:
+        stmt = stmt.where(CouncilPosition.process_id == process_id)
+    if kind:
+        stmt = stmt.where(CouncilPosition.kind == kind)
+    return stmt.order_by(*NEWEST_FIRST)
+
+
+def positions_of(process_id: int) -> list[CouncilPosition]:
+    """Every position of a process, newest first, each with `kind`, `outcome`, `decided_on` and `issue_ids`."""
+    return list(db.session.scalars(positions_query(process_id)))
+
+
+def positions_for_issue(issue_id: int) -> list[CouncilPosition]:
+    """The positions linked to one issue, newest first: one query (the issue and agenda pages show them)."""
+    stmt = (
+        sa.select(CouncilPosition)
+        .join(council_position_issues, council_position_issues.c.position_id == CouncilPosition.id)
+        .where(council_position_issues.c.issue_id == issue_id)
+        .order_by(*NEWEST_FIRST)
+    )
+    return list(db.session.scalars(stmt))
+
+
+# What a position can be about: name -> (association table, its column). Covenants add theirs.
+LINKS = {"issue": (council_position_issues, "issue_id")}
+DECISIONS = (PositionKind.COUNCIL_DECISION.value,)
+
+
+def latest_position_for(target: str, target_id: int, kinds: Iterable[str] = DECISIONS) -> CouncilPosition | None:
+    """The newest position of these kinds about one thing (by default: the latest council decision)."""
+    table, column = LINKS[target]
+    stmt = (
+        sa.select(CouncilPosition)
+        .join(table, table.c.position_id == CouncilPosition.id)
+        .where(table.c[column] == target_id, CouncilPosition.kind.in_(list(kinds)))
+        .order_by(*NEWEST_FIRST)
+        .limit(1)
+    )
+    return db.session.scalar(stmt)
+
+
+def council_approved(target: str, target_id: int) -> bool:
+    """Did the council's latest decision about this thing adopt it?"""
+    latest = latest_position_for(target, target_id)
+    return latest is not None and latest.outcome == Outcome.APPROVED
+
+
+# --- checkpoints ---------------------------------------------------------------------------
+
+
+@dataclass
+class Checkpoint:
+    """A moment at which the council takes part in a process: the interim stop, later each covenant
+    that commits municipal money or staff."""
+
+    process: Process
+    kind: str  # "interim"; the covenant work adds "covenant"
+    title: str
+    starts_on: date | None
+    ends_on: date | None
+    state: str  # "done", "current" or "upcoming", as on the process timeline
+    positions: list[CouncilPosition] = field(default_factory=list)
+    url: str | None = None
+
+
+def _interim_checkpoints(processes: Sequence[Process]) -> dict[int, list[Checkpoint]]:
+    """The interim stop (tussenstop) of each process, with its planned dates and the positions about it."""
+    about = {p.id: [] for p in processes}
+    stmt = (
+        sa.select(CouncilPosition)
+        .where(CouncilPosition.process_id.in_(list(about)), CouncilPosition.phase == PhaseKey.INTERIM.value)
+        .order_by(*NEWEST_FIRST)
+    )
+    for position in db.session.scalars(stmt):
+        about[position.process_id].append(position)
+    interim = PHASE_ORDER.index(PhaseKey.INTERIM)
+    result = {}
+    for process in processes:
+        phase = process.phase(PhaseKey.INTERIM)
+        current = PHASE_ORDER.index(process.current_phase_key)
+        state = "done" if current > interim else "current" if current == interim else "upcoming"
+        result[process.id] = [
+            Checkpoint(
+                process=process,
+                kind="interim",
+                title=phase_label(PhaseKey.INTERIM),
+                starts_on=phase.starts_on if phase else None,
+                ends_on=phase.ends_on if phase else None,
+                state=state,
+                positions=about[process.id],
+            )
+        ]
+    return result
+
+
+# Each source gives the checkpoints of a list of processes in a fixed number of queries.
+CHECKPOINT_SOURCES: list[Callable[[Sequence[Process]], dict[int, list[Checkpoint]]]] = [_interim_checkpoints]
+
+
+def checkpoints_for(processes: Sequence[Process]) -> dict[int, list[Checkpoint]]:
+    """The checkpoints of each process (by id), in date order; undated ones last."""
+    result: dict[int, list[Checkpoint]] = {p.id: [] for p in processes}
+    if not processes:
+        return result
+    for source in CHECKPOINT_SOURCES:
+        for process_id, found in source(processes).items():
+            result[process_id].extend(found)
+    for found in result.values():
+        found.sort(key=lambda c: (c.starts_on is None, c.starts_on or date.min))
+    return result
+
+
+def checkpoints(process: Process) -> list[Checkpoint]:
+    return checkpoints_for([process])[process.id]

@@ -1,0 +1,276 @@
+"""The moderation actions. Each needs a reason, is logged publicly and tells the person concerned.
+
+`act(actor, target, action, reason, **extra)` is the one entry point the views and the CLI use;
+it checks that the action fits the target and its state, so a stale form cannot, for example,
+restore something that was never hidden.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from app.accounts.models import Role, User
+from app.accounts.sessions import end_all_sessions
+from app.errors import DomainError
+from app.extensions import db
+from app.issues import decisions
+from app.issues.models import Comment, Issue, IssueRevision
+from app.issues.services import IssueData, apply_data, classification, validate
+from app.models_common import utcnow
+from app.moderation.models import (
+    THREE_P_LABELS,
+    Action,
+    BalanceOverride,
+    ModerationAction,
+    Target,
+    ThreeP,
+    Visibility,
+)
+from app.moderation.visibility import issue_of, resolve_reports, tell_author
+from app.processes.models import ProcessPhase
+
+REASON_MIN = 10
+REASON_MAX = 2000
+FEEDBACK_MAX = 5000
+# Accounts the neighbourhood director may warn or suspend; other roles are the administrator's.
+SUSPENDABLE = (Role.RESIDENT, Role.PARTNER)
+
+
+def _reason(text: str, field: str = "reason") -> str:
+    text = (text or "").strip()
+    if len(text) < REASON_MIN:
+        raise DomainError(
+            _("Give a reason of at least %(n)d characters. It is shown in the public log.", n=REASON_MIN), field
+        )
+    if len(text) > REASON_MAX:
+        raise DomainError(_("Keep the reason under %(n)d characters.", n=REASON_MAX), field)
+    return text
+
+
+def target_type_of(target) -> str:
+    if isinstance(target, Issue):
+        return Target.ISSUE.value
+    if isinstance(target, Comment):
+        return Target.COMMENT.value
+    return Target.USER.value
+
+
+def possible(target, reported: bool | None = None) -> tuple[Action, ...]:
+    """The actions that fit this target in its current state (the forms offer exactly these).
+
+    `reported`: whether it has open reports, when the caller knows already (the queue does).
+    """
+    if isinstance(target, User):
+        if not target.has_role(*SUSPENDABLE):
+            return ()
+        return (Action.WARN, Action.SUSPEND) if target.active else (Action.REINSTATE,)
+    visibility = Visibility(target.visibility)
+    actions = {
+        Visibility.VISIBLE: [Action.HIDE],
+        Visibility.PENDING: [Action.APPROVE, Action.HIDE],
+        Visibility.AUTO_HIDDEN: [Action.RESTORE, Action.HIDE],
+        Visibility.HIDDEN: [Action.RESTORE],
+    }[visibility]
+    if reported is None:
+        reported = visibility == Visibility.VISIBLE and _has_open_reports(target)
+    if visibility == Visibility.VISIBLE and reported:
+        actions.append(Action.DISMISS)
+    if isinstance(target, Issue):
+        allowed = decisions.possible(target)
+        actions += [a for a, name in ((Action.DECLINE, "decline"), (Action.MERGE, "merge")) if name in allowed]
+        actions.append(Action.UNLOCK if target.discussion_locked else Action.LOCK)
+        actions += [Action.FEEDBACK, Action.CLASSIFY]
+    actions.append(Action.RECLASSIFY)
+    return tuple(actions)
+
+
+def _has_open_reports(target) -> bool:
+    from app.moderation.visibility import open_reports
+
+    return open_reports(target_type_of(target), target.id) > 0
+
+
+def act(actor: User, target, action: str, reason: str, **extra) -> ModerationAction:
+    try:
+        chosen = Action(action)
+    except ValueError:
+        raise DomainError(_("Choose what to do."), "action") from None
+    if chosen not in possible(target):
+        raise DomainError(_("This is not possible for this contribution (any more). Reload the page."), "action")
+    if chosen == Action.FEEDBACK:
+        reason = _feedback_text(extra.get("feedback", ""))
+    else:
+        reason = _reason(reason)
+    details = HANDLERS[chosen](actor, target, reason, **extra) or {}
+    issue = issue_of(target)
+    entry = ModerationAction(
+        process_id=issue.process_id if issue else None,
+        issue_id=issue.id if issue else None,
+        action=chosen.value,
+        target_type=target_type_of(target),
+        target_id=target.id,
+        reason=reason,
+        moderator_id=actor.id,
+        details=details,
+    )
+    db.session.add(entry)
+    if chosen != Action.RECLASSIFY:  # an internal bookkeeping change; the author need not be mailed
+        tell_author(target, chosen, reason)
+    db.session.flush()
+    return entry
+
+
+# --- the handlers: each changes the target and returns details for the log ---------------------
+
+
+def _set_visibility(target, visibility: Visibility, note: str = "") -> dict:
+    before = target.visibility
+    target.visibility = visibility.value
+    target.moderation_note = note
+    resolve_reports(target_type_of(target), target.id)
+    return {"from": before}
+
+
+def _hide(actor, target, reason, **_extra):
+    return _set_visibility(target, Visibility.HIDDEN, reason)
+
+
+def _restore(actor, target, reason, **_extra):
+    return _set_visibility(target, Visibility.VISIBLE)
+
+
+def _decline(actor, issue, reason, **_extra):
+    decisions.decline(actor, issue, reason)
+
+
+def _merge(actor, issue, reason, merge_into=None, **_extra):
+    target = db.session.get(Issue, merge_into) if merge_into else None
+    if target is None or target.process_id != issue.process_id:
+        raise DomainError(_("Choose the issue to merge into."), "merge_into")
+    decisions.merge(actor, issue, target, reason)
+    return {"into": target.id}
+
+
+def _lock(actor, issue, reason, **_extra):
+    issue.discussion_locked = True
+
+
+def _unlock(actor, issue, reason, **_extra):
+    issue.discussion_locked = False
+
+
+def _feedback_text(text: str) -> str:
+    text = (text or "").strip()
+    if len(text) < REASON_MIN:
+        raise DomainError(_("Write your feedback (at least %(n)d characters).", n=REASON_MIN), "feedback")
+    if len(text) > FEEDBACK_MAX:
+        raise DomainError(_("Keep the feedback under %(n)d characters.", n=FEEDBACK_MAX), "feedback")
+    return text
+
+
+def _feedback(actor, issue, text, **_extra):
+    issue.feedback = text
+    issue.feedback_at = utcnow()
+
+
+def _classify(actor, issue, reason, data: IssueData | None = None, **_extra):
+    """Change the classification (domains, scale, term, breadth, place); the text stays the author's."""
+    if data is None:
+        raise DomainError(_("Choose the classification."), "scale")
+    data.title, data.description = issue.title, issue.description
+    validate(data)
+    before = classification(issue)
+    snapshot = IssueRevision(
+        issue_id=issue.id,
+        title=issue.title,
+        description=issue.description,
+        classification=before,
+        edited_by_id=actor.id,
+    )
+    apply_data(issue, data)
+    after = classification(issue)
+    if after == before:
+        raise DomainError(_("Nothing changed. Choose a different classification."), "scale")
+    db.session.add(snapshot)
+    issue.updated_at = utcnow()
+    return {"from": before, "to": after}
+
+
+def _warn(actor, user, reason, **_extra):
+    pass  # the mail (tell_author) and the log entry are the warning
+
+
+def _suspend(actor, user, reason, **_extra):
+    if user.id == actor.id:
+        raise DomainError(_("You cannot suspend your own account."), "action")
+    user.active = False
+    end_all_sessions(user)
+
+
+def _reinstate(actor, user, reason, **_extra):
+    user.active = True
+
+
+def _reclassify(actor, target, reason, category: str = "", **_extra):
+    from app.moderation.balance import default_category
+
+    try:
+        chosen = ThreeP(category)
+    except ValueError:
+        raise DomainError(_("Choose Puzzling, Powering or Participation."), "category") from None
+    source = target_type_of(target)
+    override = db.session.scalar(
+        sa.select(BalanceOverride).where(BalanceOverride.source == source, BalanceOverride.target_id == target.id)
+    )
+    before = override.category if override is not None else default_category(source, target)
+    if before == chosen.value:
+        raise DomainError(_("It already counts as %(p)s.", p=THREE_P_LABELS[chosen]), "category")
+    if override is None:
+        db.session.add(
+            BalanceOverride(source=source, target_id=target.id, category=chosen.value, changed_by_id=actor.id)
+        )
+    else:
+        override.category, override.changed_by_id, override.changed_at = chosen.value, actor.id, utcnow()
+    return {"from": before, "to": chosen.value}
+
+
+HANDLERS = {
+    Action.HIDE: _hide,
+    Action.RESTORE: _restore,
+    Action.APPROVE: _restore,
+    Action.DISMISS: _restore,
+    Action.DECLINE: _decline,
+    Action.MERGE: _merge,
+    Action.LOCK: _lock,
+    Action.UNLOCK: _unlock,
+    Action.FEEDBACK: _feedback,
+    Action.CLASSIFY: _classify,
+    Action.WARN: _warn,
+    Action.SUSPEND: _suspend,
+    Action.REINSTATE: _reinstate,
+    Action.RECLASSIFY: _reclassify,
+}
+
+
+def save_settings(process, premoderate_first: int, auto_hide_after: int) -> None:
+    for value, field in ((premoderate_first, "premoderate_first"), (auto_hide_after, "auto_hide_after")):
+        if value is None or not 0 <= value <= 50:
+            raise DomainError(_("Give a number from 0 to 50."), field)
+    process.premoderate_first = premoderate_first
+    process.auto_hide_after = auto_hide_after
+    db.session.flush()
+
+
+def set_target(process, phase_key: str, puzzling: int, powering: int, participation: int) -> None:
+    if puzzling + powering + participation != 100:
+        raise DomainError(
+            _("The three together must make 100%%. Now they make %(n)d%%.", n=puzzling + powering + participation),
+            "participation",
+        )
+    phase = process.phase(phase_key)
+    if phase is None:
+        phase = ProcessPhase(process_id=process.id, key=phase_key)
+        db.session.add(phase)
+    phase.target_puzzling, phase.target_powering, phase.target_participation = puzzling, powering, participation
+    db.session.flush()
