@@ -166,7 +166,9 @@ def test_lock_closes_the_discussion_and_unlock_opens_it(app, client, auth, setup
     assert act(client, "issue", issue.id, "discussion", "lock").status_code == 302
     auth.logout()
     auth.login_as("resident")
-    response = client.post(f"/issues/{issue.id}/comments", data={"body": "Nog iets", "stance": "for", "kind": "experience"})
+    response = client.post(
+        f"/issues/{issue.id}/comments", data={"body": "Nog iets", "stance": "for", "kind": "experience"}
+    )
     assert response.status_code == 403
     assert "sloot deze discussie" in client.get(f"/issues/{issue.id}").get_data(as_text=True)
     auth.logout()
@@ -316,7 +318,9 @@ def test_first_contributions_of_new_accounts_wait_for_a_check(app, client, auth,
     assert "Bankjes" in client.get(f"/processes/{process.slug}/issues").get_data(as_text=True)
     # after one approved contribution, the next is shown at once
     auth.login(newcomer.email)
-    client.post(f"/issues/{pending.id}/comments", data={"body": "Ook bij de vijver", "stance": "for", "kind": "experience"})
+    client.post(
+        f"/issues/{pending.id}/comments", data={"body": "Ook bij de vijver", "stance": "for", "kind": "experience"}
+    )
     with app.app_context():
         assert db.session.scalar(sa.select(Comment.visibility)) == "visible"
 

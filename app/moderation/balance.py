@@ -210,7 +210,7 @@ def _event_selects(process_id: int) -> list:
                 "phase_change",
                 "phase_change",
                 PhaseChange.id,
-                sa.null(),
+                sa.cast(sa.null(), sa.Integer),
                 PhaseChange.changed_by_id,
                 PhaseChange.changed_at,
             )
