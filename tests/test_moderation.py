@@ -386,3 +386,107 @@ def test_anonymous_visitors_are_sent_to_log_in(client, setup):
     _process, _author, issue = setup
     response = act(client, "issue", issue.id, "visibility", "hide")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+# --- found in review -----------------------------------------------------------------------------
+
+
+def test_a_hidden_issue_is_not_found_on_its_other_pages(app, client, auth, setup):
+    process, author, issue = setup
+    with app.app_context():
+        db.session.get(Issue, issue.id).status = "shortlisted"
+        db.session.get(Issue, issue.id).visibility = "hidden"
+        db.session.commit()
+    for path in (
+        f"/issues/{issue.id}/agendas/1",
+        f"/issues/{issue.id}/agendas/1/history",
+        f"/issues/{issue.id}/working-group",
+    ):
+        assert client.get(path).status_code == 404, path
+    assert "Hangplek" not in client.get(f"/processes/{process.slug}").get_data(as_text=True)
+    page = client.get(f"/issues/{issue.id}").get_data(as_text=True)
+    assert '<h1 class="utrecht-heading-1">' in page and "Hangplek" not in page
+    auth.login_as("resident")
+    assert client.get(f"/issues/{issue.id}/report").status_code == 404
+    auth.logout()
+    auth.login(author.email)
+    assert client.get(f"/issues/{issue.id}/agendas/1").status_code == 200
+
+
+def test_nothing_merges_into_or_out_of_a_hidden_issue(app, client, auth, setup):
+    process, author, issue = setup
+    hidden = make_issue(app, process.id, author.id, title="Verborgen onderwerp")
+    with app.app_context():
+        db.session.get(Issue, hidden.id).visibility = "hidden"
+        db.session.commit()
+    auth.login_as("wijkregisseur")
+    response = act(client, "issue", issue.id, "decision", "merge", merge_into=str(hidden.id))
+    assert response.status_code == 400
+    assert act(client, "issue", hidden.id, "decision", "merge", merge_into=str(issue.id)).status_code == 302
+    with app.app_context():
+        assert db.session.get(Issue, issue.id).status == "open" and db.session.get(Issue, hidden.id).status == "open"
+    response = client.post(
+        f"/issues/{issue.id}/decide",
+        data={"decide-decision": "merge", "decide-target_id": str(hidden.id), "decide-reason": "Samen verder hiermee"},
+    )
+    assert response.status_code == 400
+    assert log_entries(app) == []
+
+
+def test_the_queue_has_one_form_per_item_with_its_own_ids(app, client, auth, setup):
+    import re
+
+    _process, author, issue = setup
+    comments = [add_comment(app, issue.id, author.id, body=f"Reactie nummer {n}") for n in range(3)]
+    for comment_id in comments:
+        report(client, auth, "comment", comment_id, "Melder")
+    auth.login_as("wijkregisseur")
+    page = client.get("/moderation").get_data(as_text=True)
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert len(ids) == len(set(ids))
+    target = comments[1]
+    response = client.post(
+        f"/moderation/comment/{target}",
+        data={
+            "group": "visibility",
+            "prefix": f"visibility-comment-{target}",
+            f"visibility-comment-{target}-action": "hide",
+            f"visibility-comment-{target}-reason": REASON,
+            "next": "/moderation",
+        },
+    )
+    assert response.status_code == 302 and response.headers["Location"].endswith("/moderation")
+    assert log_entries(app) == [("hide", "comment", target, REASON, log_entries(app)[0][4])]
+
+
+def test_an_account_the_administrator_suspended_is_not_the_directors_to_allow(app, client, auth):
+    suspended = make_user(app, active=False)
+    auth.login_as("wijkregisseur")
+    assert act(client, "user", suspended.id, "account", "reinstate").status_code == 302  # told: not possible
+    with app.app_context():
+        assert db.session.get(User, suspended.id).active is False
+    assert log_entries(app) == []
+
+
+def test_approving_a_partners_first_reaction_counts_for_the_groene_loper(app, client, auth, setup):
+    process, _author, issue = setup
+    with app.app_context():
+        db.session.get(Process, process.id).premoderate_first = 1
+        db.session.commit()
+    partner = auth.login_as("partner", org="Welzijn Zoetermeer")
+    client.post(
+        f"/issues/{issue.id}/comments", data={"body": "Wij helpen graag", "stance": "for", "kind": "experience"}
+    )
+    with app.app_context():
+        comment = db.session.scalar(sa.select(Comment).where(Comment.author_id == partner.id))
+        assert comment.visibility == "pending" and db.session.get(Issue, issue.id).first_response_at is None
+    auth.logout()
+    auth.login_as("wijkregisseur")
+    assert (
+        act(
+            client, "comment", comment.id, "visibility", "approve", reason="Prima, nu zichtbaar voor iedereen"
+        ).status_code
+        == 302
+    )
+    with app.app_context():
+        assert db.session.get(Issue, issue.id).first_response_at is not None

@@ -208,7 +208,11 @@ def shortlisted(process_id: int) -> list[tuple[Issue, IssueStatusChange | None]]
     issues = list(
         db.session.scalars(
             sa.select(Issue)
-            .where(Issue.process_id == process_id, Issue.status == IssueStatus.SHORTLISTED.value)
+            .where(
+                Issue.process_id == process_id,
+                Issue.status == IssueStatus.SHORTLISTED.value,
+                Issue.visibility == "visible",
+            )
             .order_by(Issue.support_count.desc(), Issue.id)
         )
     )

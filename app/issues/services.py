@@ -307,7 +307,7 @@ def places(process_id: int) -> list[str]:
     return list(
         db.session.scalars(
             sa.select(Issue.place)
-            .where(Issue.process_id == process_id, Issue.place != "")
+            .where(Issue.process_id == process_id, Issue.place != "", Issue.visibility == "visible")
             .group_by(Issue.place)
             .order_by(Issue.place)
             .limit(100)
@@ -353,7 +353,7 @@ def add_comment(author: User, issue: Issue, body: str, stance: str, kind: str, p
     )
     db.session.add(comment)
     if comment.visibility == "visible":
-        _record_first_response(author, issue)
+        record_first_response(author, issue)
     db.session.flush()
     return comment
 
@@ -361,7 +361,7 @@ def add_comment(author: User, issue: Issue, body: str, stance: str, kind: str, p
 ANSWERING_ROLES = (Role.PARTNER, Role.WIJKREGISSEUR, Role.FACILITATOR, Role.WETHOUDER)
 
 
-def _record_first_response(author: User, issue: Issue) -> None:
+def record_first_response(author: User, issue: Issue) -> None:
     """The Groene Loper: the first answer by the municipality or a partner to a resident's issue."""
     if issue.author_was_resident and author.has_role(*ANSWERING_ROLES) and author.id != issue.author_id:
         db.session.execute(

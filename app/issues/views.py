@@ -53,12 +53,24 @@ WAITING = _l(
 )
 
 
-def issue_or_404(issue_id: int) -> Issue:
-    """The issue with this id, or a 404 page (the agenda pages use this too)."""
+def issue_or_404(issue_id: int, placeholder: bool = False) -> Issue:
+    """The issue with this id, or a 404 page (the agenda pages use this too).
+
+    A hidden issue, or one waiting for a check, is 404 for everyone but its author and the
+    moderators; only its own page (`placeholder=True`) shows a placeholder with the reason.
+    """
     issue = db.session.get(Issue, issue_id)
     if issue is None:
         abort(404)
+    if not placeholder and not issue.is_visible and not _may_see_hidden(issue):
+        abort(404)
     return issue
+
+
+def _may_see_hidden(issue: Issue) -> bool:
+    if can(current_user, "moderation.act"):
+        return True
+    return current_user.is_authenticated and current_user.id == issue.author_id
 
 
 def _wants_json() -> bool:
@@ -237,7 +249,7 @@ def _render_issue(issue: Issue, comment_form: CommentForm | None = None, decisio
 
 @bp.route("/issues/<int:issue_id>")
 def show(issue_id: int):
-    issue = issue_or_404(issue_id)
+    issue = issue_or_404(issue_id, placeholder=True)
     if issue.status == IssueStatus.MERGED.value and issue.merged_into_id:
         flash(_("The issue '%(title)s' was merged into this one.", title=issue.title), "info")
         return redirect(url_for("issues.show", issue_id=issue.merged_into_id), code=301)
@@ -385,6 +397,6 @@ def _unknown_decision():
 
 def _merge_target(form: DecisionForm) -> Issue:
     target = db.session.get(Issue, int(form.target_id.data)) if (form.target_id.data or "").isdigit() else None
-    if target is None:
+    if target is None or not target.is_visible:
         raise DomainError(_("Choose the issue to merge into."), "target_id")
     return target

@@ -296,7 +296,12 @@ def results(round_: PriorityRound, limit: int | None = None) -> list[ResultRow]:
         .order_by(sa.desc("total"), Allocation.issue_id)
         .limit(limit)
     ).all()
-    issues = {i.id: i for i in db.session.scalars(sa.select(Issue).where(Issue.id.in_([r[0] for r in rows] or [-1])))}
+    issues = {
+        i.id: i
+        for i in db.session.scalars(
+            sa.select(Issue).where(Issue.id.in_([r[0] for r in rows] or [-1]), Issue.visibility == "visible")
+        )
+    }
     return [ResultRow(issues[r[0]], r.total, r.residents, r.partners, r.voters) for r in rows if r[0] in issues]
 
 

@@ -16,7 +16,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.issues import decisions
 from app.issues.models import Comment, Issue, IssueRevision
-from app.issues.services import IssueData, apply_data, classification, validate
+from app.issues.services import IssueData, apply_data, classification, record_first_response, validate
 from app.models_common import utcnow
 from app.moderation.models import (
     THREE_P_LABELS,
@@ -64,7 +64,10 @@ def possible(target, reported: bool | None = None) -> tuple[Action, ...]:
     if isinstance(target, User):
         if not target.has_role(*SUSPENDABLE):
             return ()
-        return (Action.WARN, Action.SUSPEND) if target.active else (Action.REINSTATE,)
+        if target.active:
+            return (Action.WARN, Action.SUSPEND)
+        # an account the administrator suspended stays the administrator's to allow again
+        return (Action.REINSTATE,) if _last_account_action(target) == Action.SUSPEND.value else ()
     visibility = Visibility(target.visibility)
     actions = {
         Visibility.VISIBLE: [Action.HIDE],
@@ -77,12 +80,22 @@ def possible(target, reported: bool | None = None) -> tuple[Action, ...]:
     if visibility == Visibility.VISIBLE and reported:
         actions.append(Action.DISMISS)
     if isinstance(target, Issue):
-        allowed = decisions.possible(target)
+        # deciding on a hidden issue would show it again (a merge moves its reactions, names it)
+        allowed = decisions.possible(target) if visibility == Visibility.VISIBLE else ()
         actions += [a for a, name in ((Action.DECLINE, "decline"), (Action.MERGE, "merge")) if name in allowed]
         actions.append(Action.UNLOCK if target.discussion_locked else Action.LOCK)
         actions += [Action.FEEDBACK, Action.CLASSIFY]
     actions.append(Action.RECLASSIFY)
     return tuple(actions)
+
+
+def _last_account_action(user: User) -> str | None:
+    return db.session.scalar(
+        sa.select(ModerationAction.action)
+        .where(ModerationAction.target_type == Target.USER.value, ModerationAction.target_id == user.id)
+        .order_by(ModerationAction.id.desc())
+        .limit(1)
+    )
 
 
 def _has_open_reports(target) -> bool:
@@ -137,7 +150,10 @@ def _hide(actor, target, reason, **_extra):
 
 
 def _restore(actor, target, reason, **_extra):
-    return _set_visibility(target, Visibility.VISIBLE)
+    details = _set_visibility(target, Visibility.VISIBLE)
+    if isinstance(target, Comment) and details["from"] == Visibility.PENDING.value and target.author:
+        record_first_response(target.author, issue_of(target))  # the Groene Loper counts it from now
+    return details
 
 
 def _decline(actor, issue, reason, **_extra):
@@ -146,7 +162,7 @@ def _decline(actor, issue, reason, **_extra):
 
 def _merge(actor, issue, reason, merge_into=None, **_extra):
     target = db.session.get(Issue, merge_into) if merge_into else None
-    if target is None or target.process_id != issue.process_id:
+    if target is None or target.process_id != issue.process_id or not target.is_visible:
         raise DomainError(_("Choose the issue to merge into."), "merge_into")
     decisions.merge(actor, issue, target, reason)
     return {"into": target.id}

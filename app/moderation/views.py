@@ -56,8 +56,13 @@ def _render_index(submitted: tuple[int, SettingsForm] | None = None, status: int
 
 
 def _quick_forms(item) -> ActionForm | None:
-    """The show-or-hide form of a queue item, posted to the item's own page."""
-    return _forms(item.target, reported=bool(item.reports)).get("visibility")
+    """The show-or-hide form of a queue item, posted to the item's own page (its own prefix: unique ids)."""
+    prefix = _queue_prefix(item.target_type, item.target.id)
+    return _forms(item.target, reported=bool(item.reports), only="visibility", prefix=prefix).get("visibility")
+
+
+def _queue_prefix(target_type: str, target_id: int) -> str:
+    return f"visibility-{target_type}-{target_id}"
 
 
 def _target_or_404(target_type: str, target_id: int):
@@ -67,15 +72,17 @@ def _target_or_404(target_type: str, target_id: int):
     return target
 
 
-def _forms(target, submitted: str | None = None, reported: bool | None = None) -> dict[str, ActionForm]:
+def _forms(
+    target, submitted: str | None = None, reported: bool | None = None, only: str | None = None, prefix: str = ""
+) -> dict[str, ActionForm]:
     possible = services.possible(target, reported)
     forms = {}
     for group, actions in GROUPS.items():
         offered = [a for a in actions if a in possible]
-        if not offered:
+        if not offered or (only and group != only):
             continue
         # Only the submitted form reads the request; the others start empty.
-        form = ActionForm(prefix=group, formdata=None if group != submitted else request.form)
+        form = ActionForm(prefix=prefix or group, formdata=None if group != submitted else request.form)
         form.offer(offered)
         if group == "decision" and isinstance(target, Issue):
             form.merge_into.choices = options([("", _("Choose an issue")), *_merge_choices(target)])
@@ -107,7 +114,13 @@ def item(target_type: str, target_id: int):
     submitted = request.form.get("group") if request.method == "POST" else None
     if submitted is not None and submitted not in GROUPS:
         abort(400)
+    # The queue's forms carry their own prefix, so a page of fifty items has no duplicate ids.
+    queued = request.form.get("prefix") == _queue_prefix(target_type, target_id) and submitted == "visibility"
     forms = _forms(target, submitted)
+    if queued:
+        quick = _forms(target, submitted, only="visibility", prefix=request.form["prefix"]).get("visibility")
+        if quick is not None:
+            forms["visibility"] = quick
     if submitted:
         form = forms.get(submitted)
         if form is None:
