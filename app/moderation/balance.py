@@ -70,7 +70,7 @@ RECLASSIFIABLE = ("issue", "comment", "agenda_revision", "consent_answer")
 
 
 def comment_kind(kind: str, author_role: str | None) -> str:
-    """Which event a reaction is; the SQL in `_comment_events` says the same."""
+    """Which event a reaction is; the CASE in `_event_selects` says the same."""
     if kind == CommentKind.ARGUMENT.value:
         return "argument"
     if kind == CommentKind.EXPERIENCE.value and author_role not in (None, Role.RESIDENT.value):
@@ -268,11 +268,6 @@ def _with_override(select):
         )
         .subquery()
     )
-
-
-def events(process_id: int):
-    """All events of a process as one subquery: kind, source, target_id, issue_id, actor_id, at, override."""
-    return sa.union_all(*(sa.select(_with_override(s)) for s in _event_selects(process_id))).subquery("events")
 
 
 # --- the computation --------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from app.issues import decisions
 from app.issues.models import Comment, Issue, IssueRevision
 from app.issues.services import IssueData, apply_data, classification, record_first_response, validate
 from app.models_common import utcnow
+from app.moderation.balance import default_category
 from app.moderation.models import (
     THREE_P_LABELS,
     Action,
@@ -27,7 +28,7 @@ from app.moderation.models import (
     ThreeP,
     Visibility,
 )
-from app.moderation.visibility import issue_of, resolve_reports, tell_author
+from app.moderation.visibility import issue_of, open_reports, resolve_reports, tell_author
 from app.processes.models import ProcessPhase
 
 REASON_MIN = 10
@@ -99,8 +100,6 @@ def _last_account_action(user: User) -> str | None:
 
 
 def _has_open_reports(target) -> bool:
-    from app.moderation.visibility import open_reports
-
     return open_reports(target_type_of(target), target.id) > 0
 
 
@@ -229,8 +228,6 @@ def _reinstate(actor, user, reason, **_extra):
 
 
 def _reclassify(actor, target, reason, category: str = "", **_extra):
-    from app.moderation.balance import default_category
-
     try:
         chosen = ThreeP(category)
     except ValueError:

@@ -11,12 +11,12 @@ from app.accounts.models import User
 from app.accounts.services import organisation_choices
 from app.extensions import db
 from app.forms_common import options, save
-from app.issues.models import ACTIVE, Comment, Issue
+from app.issues.models import ACTIVE, Comment, Issue, Report
 from app.issues.services import IssueData
 from app.moderation import queue, services
 from app.moderation.forms import GROUP_TITLES, GROUPS, ActionForm, ClassifyForm, SettingsForm
 from app.moderation.models import Action, Target
-from app.moderation.visibility import issue_of
+from app.moderation.visibility import issue_of, open_reports
 from app.policy import require
 from app.processes.models import Process
 from app.processes.views import process_or_404
@@ -145,12 +145,8 @@ def item(target_type: str, target_id: int):
 
 
 def _render_item(target_type: str, target, forms, status: int = 200):
-    from app.moderation.visibility import open_reports
-
     reports = []
     if target_type != Target.USER.value:
-        from app.issues.models import Report
-
         reports = db.session.scalars(
             sa.select(Report)
             .where(Report.target_type == target_type, Report.target_id == target.id)
