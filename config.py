@@ -62,6 +62,8 @@ class Config:
     BABEL_DEFAULT_LOCALE = "nl"
     BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"
     LANGUAGES = {"nl": "Nederlands", "en": "English"}
+    # The municipality's name as a party in covenants (part of what signatures are bound to).
+    MUNICIPALITY_NAME = os.environ.get("MUNICIPALITY_NAME", "Gemeente Zoetermeer")
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
@@ -87,6 +89,9 @@ class Config:
     RATELIMIT_PROPOSE = os.environ.get("RATELIMIT_PROPOSE", "10 per hour;30 per day")
     RATELIMIT_COMMENT = os.environ.get("RATELIMIT_COMMENT", "10 per minute;100 per hour")
     RATELIMIT_REPORT = os.environ.get("RATELIMIT_REPORT", "20 per hour")
+    # Signing re-enters the password: failed attempts per person, so it can't be guessed there.
+    RATELIMIT_SIGN = os.environ.get("RATELIMIT_SIGN", "10 per minute;50 per hour")
+    RATELIMIT_PDF = os.environ.get("RATELIMIT_PDF", "30 per minute")  # per address; rendering takes a while
 
     # The signals on the balance page (/processes/<slug>/balance): when each one speaks up.
     BALANCE_WINDOW_DAYS = _int("BALANCE_WINDOW_DAYS", 30)  # "recent" for the detached and dominance signals

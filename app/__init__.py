@@ -122,6 +122,8 @@ def register_blueprints(app: Flask) -> None:
     from app.agendas.views import bp as agendas_bp
     from app.api.views import bp as api_bp
     from app.council.views import bp as council_bp
+    from app.covenants.drafting_views import bp as covenant_drafting_bp
+    from app.covenants.views import bp as covenants_bp
     from app.issues.priority_views import bp as priorities_bp
     from app.issues.views import bp as issues_bp
     from app.moderation.balance_views import bp as balance_bp
@@ -139,6 +141,8 @@ def register_blueprints(app: Flask) -> None:
         agendas_bp,
         working_bp,
         council_bp,
+        covenants_bp,
+        covenant_drafting_bp,
         moderation_bp,
         balance_bp,
         api_bp,

@@ -5,9 +5,9 @@ approved membership, phase). A rule returns a `Decision`: truthy when allowed,
 otherwise carrying a plain-language reason and, where the phase is the reason,
 when the action opens. Nothing else in the code decides permissions.
 
-Processes, accounts and the later phases' rules live here; issues, agendas and the council declare theirs in
-app/issues/permissions.py, app/agendas/permissions.py and app/council/permissions.py,
-which this module gathers (`all_rules`).
+Processes, accounts and export rules live here; issues, agendas, the council, moderation and
+covenants declare theirs in their own permissions modules (app/<domain>/permissions.py), which
+this module gathers (`all_rules`).
 
 Usage: ``can(current_user, "issue.propose", process)`` in views and templates,
 ``require("process.set_phase", process)`` in views (403 with the reason).
@@ -74,6 +74,7 @@ DOMAIN_RULES = (
     "app.agendas.permissions",
     "app.council.permissions",
     "app.moderation.permissions",
+    "app.covenants.permissions",
 )
 
 
@@ -167,6 +168,7 @@ PHASE_GATES: dict[str, tuple[PhaseKey, object]] = {
     "priorities.vote": (PhaseKey.ISSUES, _l("Dividing points over issues")),
     "agenda.edit": (PhaseKey.AGENDAS, _l("Writing agendas")),
     "covenant.sign": (PhaseKey.COVENANTS, _l("Signing covenants")),
+    "covenant.open": (PhaseKey.COVENANTS, _l("Opening covenants for signature")),
 }
 
 
@@ -213,24 +215,6 @@ def _process_set_phase(user, process) -> Decision:
 def _process_of(obj):
     """Rules take a process, or something that belongs to one (an issue, a round)."""
     return getattr(obj, "process", None) or obj
-
-
-@rule("covenant.sign")
-def _covenant_sign(user, process) -> Decision:
-    def signatory() -> Decision:
-        if user.has_role(Role.WETHOUDER):
-            return ALLOW
-        if user.has_role(Role.PARTNER) and any(m.is_signatory for m in user.approved_memberships()):
-            return ALLOW
-        return Decision(
-            False, _("Only signatories of an organisation and aldermen can sign covenants."), because="role"
-        )
-
-    return _all(
-        lambda: _signed_in(user),
-        signatory,
-        lambda: _gate(process, "covenant.sign"),
-    )
 
 
 @rule("moderation.act")

@@ -84,6 +84,9 @@ def load_demo(path: Path = SEEDS / "demo.toml") -> dict[str, int]:
     from app.seeding_council import load_demo_council
 
     added["council positions"] = load_demo_council(processes.get_process(spec["slug"]))
+    from app.seeding_covenants import load_demo_covenants
+
+    added["covenants"] = load_demo_covenants(processes.get_process(spec["slug"]), data["password"])
     from app.seeding_moderation import load_demo_moderation
 
     added["moderation log entries"] = load_demo_moderation(processes.get_process(spec["slug"]))

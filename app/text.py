@@ -54,6 +54,23 @@ def _renderer() -> MarkdownIt:
     return md
 
 
+@lru_cache(maxsize=1)
+def _document_renderer() -> MarkdownIt:
+    """For agreements with sections (covenants): headings on, one level below the page's own."""
+    return MarkdownIt("js-default", {"html": False, "linkify": False, "typographer": False})
+
+
+def _html(source: str, headings: bool) -> str:
+    if not headings:
+        return _renderer().render(source)
+    md = _document_renderer()
+    tokens = md.parse(source)
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = f"h{min(int(token.tag[1]) + 1, 4)}"  # "# x" under the page's h1, at most h4
+    return md.renderer.render(tokens, md.options, {})
+
+
 def _nofollow(attrs, new=False):
     href_key = (None, "href")
     if href_key in attrs:
@@ -66,11 +83,15 @@ def _linker() -> Linker:
     return Linker(callbacks=[_nofollow], skip_tags={"pre", "code"})
 
 
-def render_markdown(source: str | None) -> Markup:
-    """Turn a user's Markdown into clean HTML, safe to place in any page or PDF."""
+def render_markdown(source: str | None, headings: bool = False) -> Markup:
+    """Turn a user's Markdown into clean HTML, safe to place in any page or PDF.
+
+    `headings=True` keeps headings (for documents with sections, such as covenants), shifted one level
+    down so that `#` becomes h2 and nothing outranks the page's own h1.
+    """
     if not source:
         return Markup("")
-    html = _renderer().render(source)
+    html = _html(source, headings)
     cleaned = bleach.clean(
         html,
         tags=ALLOWED_TAGS,

@@ -433,6 +433,7 @@ def test_api_lists_positions_paginated_without_email(app, client, setting):
         "outcome",
         "phase",
         "issues",
+        "covenants",
         "url",
     }
     assert item["title"] == "Standpunt 54" and item["decided_on"] == "2026-02-24" and item["process"] == "buytenwegh"

@@ -122,6 +122,9 @@ OBJECT_RULES = {
     "consent.answer",
     "consent.respond",
     "agenda.link",  # test_agenda_policy.py
+    "covenant.draft",
+    "covenant.open",
+    "covenant.end",  # test_covenants.py
 }
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.revisions.documents import MINE, THEIRS, Change, diff, merge, normalise, resolve
+from app.revisions.documents import MINE, THEIRS, Change, diff, merge, merge_lines, normalise, resolve
 
 
 def doc(fields=None, *items):
@@ -267,3 +267,106 @@ def test_random_edits_with_removals_and_reorders_never_lose_an_item_silently():
         for choice in (MINE, THEIRS):
             resolved = resolve(result, {c.key: choice for c in result.conflicts})
             assert len({i["id"] for i in resolved["items"]}) == len(resolved["items"])
+
+
+# --- texts merged line by line --------------------------------------------------------------------
+
+LETTER = "Wij werken samen aan veiligheid.\n\nDe gemeente zorgt voor licht.\n\nDe winkeliers letten op elkaar.\n"
+
+
+def text_merge(mine, theirs, base=LETTER):
+    return merge(doc({"text": base}), doc({"text": mine}), doc({"text": theirs}))
+
+
+def test_edits_of_different_paragraphs_merge_into_one_text():
+    mine = LETTER.replace("samen", "met iedereen samen")
+    theirs = LETTER.replace("letten op elkaar", "letten 's avonds op elkaar")
+    result = text_merge(mine, theirs)
+    assert result.clean
+    assert result.document["fields"]["text"] == (
+        "Wij werken met iedereen samen aan veiligheid.\n\nDe gemeente zorgt voor licht.\n\n"
+        "De winkeliers letten 's avonds op elkaar.\n"
+    )
+
+
+def test_different_paragraphs_of_an_item_text_merge_too():
+    base = doc({}, item("a", description=LETTER))
+    mine, theirs = normalise(base), normalise(base)
+    mine["items"][0]["description"] = LETTER.replace("licht", "meer licht")
+    theirs["items"][0]["description"] = LETTER.replace("Wij", "Wij, de buurt,")
+    result = merge(base, mine, theirs)
+    assert result.clean
+    merged = result.document["items"][0]["description"]
+    assert "meer licht" in merged and "Wij, de buurt," in merged
+
+
+def test_the_same_line_changed_two_ways_stays_a_conflict_with_both_texts():
+    mine = LETTER.replace("licht", "meer licht")
+    theirs = LETTER.replace("licht", "betere lampen")
+    result = text_merge(mine, theirs)
+    (conflict,) = result.conflicts
+    assert (conflict.key, conflict.base, conflict.mine, conflict.theirs) == ("field:text", LETTER, mine, theirs)
+    assert result.document["fields"]["text"] == theirs  # their value stands until the editor chooses
+
+
+def test_insertions_at_the_same_place_are_a_conflict():
+    mine = LETTER + "Wij praten elk kwartaal.\n"
+    theirs = LETTER + "De politie komt langs.\n"
+    assert not text_merge(mine, theirs).clean
+    middle = "\n\nDe gemeente"
+    assert not text_merge(LETTER.replace(middle, "\n\nA." + middle), LETTER.replace(middle, "\n\nB." + middle)).clean
+
+
+def test_changes_on_neighbouring_lines_are_a_conflict():
+    base = "een\ntwee\ndrie\n"
+    assert merge_lines(base, "EEN\ntwee\ndrie\n", "een\nTWEE\ndrie\n") is None
+    assert merge_lines(base, "een\nnieuw\ntwee\ndrie\n", "een\nTWEE\ndrie\n") is None  # insert next to an edit
+    assert merge_lines(base, "EEN\ntwee\ndrie\n", "een\ntwee\nDRIE\n") == "EEN\ntwee\nDRIE\n"
+
+
+def test_one_side_removing_a_paragraph_while_the_other_edits_another_merges():
+    mine = LETTER.replace("De gemeente zorgt voor licht.\n\n", "")
+    theirs = LETTER.replace("letten op elkaar", "letten goed op elkaar")
+    result = text_merge(mine, theirs)
+    assert result.clean
+    assert result.document["fields"]["text"] == (
+        "Wij werken samen aan veiligheid.\n\nDe winkeliers letten goed op elkaar.\n"
+    )
+
+
+def test_removing_a_paragraph_the_other_side_edited_is_a_conflict():
+    mine = LETTER.replace("De gemeente zorgt voor licht.\n\n", "")
+    theirs = LETTER.replace("licht", "meer licht")
+    assert not text_merge(mine, theirs).clean
+
+
+def test_trailing_line_breaks_are_kept_as_each_side_left_them():
+    merged = text_merge(LETTER.replace("Wij", "Zij"), LETTER.replace("elkaar.", "elkaar.\nEn op de buurt."))
+    assert merged.clean and merged.document["fields"]["text"].endswith("op de buurt.\n")
+    assert merged.document["fields"]["text"].count("\n") == LETTER.count("\n") + 1
+    bare = LETTER.rstrip("\n")  # no line break at the end
+    appended = text_merge(bare.replace("Wij", "Zij"), bare + "\nNieuwe regel", base=bare)
+    assert appended.clean and appended.document["fields"]["text"] == bare.replace("Wij", "Zij") + "\nNieuwe regel"
+    added_break = text_merge(bare.replace("Wij", "Zij"), bare + "\n", base=bare)
+    assert added_break.clean and added_break.document["fields"]["text"] == bare.replace("Wij", "Zij") + "\n"
+    # a line break added to a last line the other side changed touches that change
+    assert not text_merge(bare + "\n", bare.replace("elkaar", "iedereen"), base=bare).clean
+
+
+def test_values_that_are_not_all_texts_merge_as_before():
+    for base, mine, theirs in (
+        (1, 2, 3),
+        ("een\ntwee\ndrie", "EEN\ntwee\ndrie", None),
+        (None, "een\ntwee\ndrie", "een\ntwee\nDRIE"),
+        (["een", "twee", "drie"], ["EEN", "twee", "drie"], ["een", "twee", "DRIE"]),
+    ):
+        result = merge(doc({"f": base}), doc({"f": mine}), doc({"f": theirs}))
+        assert [c.key for c in result.conflicts] == ["field:f"], (base, mine, theirs)
+        assert result.document["fields"]["f"] == theirs
+    added_twice = merge(doc(), doc({"f": "een\ntwee"}), doc({"f": "een\nTWEE"}))  # no base text to merge from
+    assert [c.key for c in added_twice.conflicts] == ["field:f"]
+
+
+def test_one_line_texts_changed_two_ways_stay_conflicts():
+    assert not text_merge("Versie van Anouk", "Versie van Mehmet", base="Samen aan de slag").clean
+    assert merge_lines("Samen aan de slag", "Samen", "Aan de slag") is None

@@ -80,3 +80,15 @@ def test_templates_show_user_text_escaped(app, client, auth):
     html = client.get("/account").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;" in html
+
+
+def test_documents_keep_their_headings_one_level_down():
+    from app.text import render_markdown
+
+    html = str(render_markdown("# Covenant\n\n## Parties\n\n### De Veste\n\n#### Detail", headings=True))
+    assert "<h2>Covenant</h2>" in html and "<h3>Parties</h3>" in html and "<h4>De Veste</h4>" in html
+    assert "<h4>Detail</h4>" in html and "<h1" not in html and "<h5" not in html
+    # still cleaned: raw HTML stays text
+    assert "<script" not in str(render_markdown("## <script>alert(1)</script>", headings=True))
+    # without the flag, headings stay off (a resident's "# Title" does not outrank the page)
+    assert "<h" not in str(render_markdown("## Parties"))

@@ -4,13 +4,16 @@ Every form carries the revision it was loaded from (`base`). Saving on top of th
 revision simply adds the next one. Saving on top of an older one merges: changes to other
 fields or activities combine by themselves; a real conflict keeps the editor's version as a
 draft and asks them to choose (see `resolve_draft`). Nothing an editor typed is thrown away.
+
+That mechanism is the shared `RevisionStore` (app/revisions/store.py, also used for covenants);
+`AGENDAS` is its agenda instance, and this module adds what only agendas have: the checks of
+texts and activities, consent rounds following new revisions, and moves between horizons.
 """
 
 from __future__ import annotations
 
 import re
 import secrets
-from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -32,7 +35,8 @@ from app.errors import DomainError, unique_or
 from app.extensions import db
 from app.issues.models import Issue, IssueStatus
 from app.models_common import utcnow
-from app.revisions.documents import MINE, THEIRS, MergeResult, empty, merge, normalise, resolve
+from app.revisions.documents import MergeResult, normalise
+from app.revisions.store import RevisionStore, Saved
 
 TEXT_FIELDS = ("summary", "review_moment", "reviewers", "success")
 REQUIRED_FOR_CONSENT = TEXT_FIELDS
@@ -115,35 +119,65 @@ def agenda_for(issue: Issue, horizon: int, create: bool = False) -> Agenda | Non
     return agenda
 
 
-def revision(agenda: Agenda | None, number: int | None = None) -> AgendaRevision | None:
-    if agenda is None:
-        return None
-    number = agenda.current_revision if number is None else number
-    return db.session.scalar(
-        sa.select(AgendaRevision).where(AgendaRevision.agenda_id == agenda.id, AgendaRevision.number == number)
+def _follow_consent(agenda: Agenda) -> None:
+    """A new revision makes an agreed agenda a draft again, and an open consent round is about the latest text."""
+    if agenda.status == AgendaStatus.AGREED.value:
+        agenda.status = AgendaStatus.DRAFT.value  # changing an agreed agenda needs a new consent round
+    open_round = db.session.scalar(
+        sa.select(ConsentRound).where(ConsentRound.agenda_id == agenda.id, ConsentRound.open.is_(True))
     )
+    if open_round is not None:
+        open_round.revision_number = agenda.current_revision
+
+
+FREE_TEXT = ("title", "description", "in_kind", "indicator")
+
+
+def _free_text(key: str) -> bool:
+    """May the editor write their own combination for this conflict? Only for texts."""
+    parts = key.split(":")
+    return parts[0] == "field" or (parts[0] == "item" and len(parts) == 3 and parts[2] in FREE_TEXT)
+
+
+def validate_document(doc: dict) -> dict:
+    doc = normalise(doc)
+    doc["fields"] = {k: (doc["fields"].get(k) or "").strip()[:5000] for k in TEXT_FIELDS}
+    return doc
+
+
+def validate_activities(doc: dict) -> dict:
+    """Check every activity again (a resolved conflict may combine values)."""
+    ids = organisation_ids()
+    doc = normalise(doc)
+    doc["items"] = [validate_activity(item, ids) for item in doc["items"]]
+    return doc
+
+
+AGENDAS = RevisionStore(
+    owner=Agenda,
+    revision=AgendaRevision,
+    draft=AgendaDraft,
+    key="agenda_id",
+    validate=validate_document,
+    on_revision=_follow_consent,
+    free_text=_free_text,
+    revalidate=validate_activities,
+)
+
+
+# The agenda names other modules import: the mechanism itself lives in app/revisions/store.py.
+
+
+def revision(agenda: Agenda | None, number: int | None = None) -> AgendaRevision | None:
+    return AGENDAS.revision(agenda, number)
 
 
 def document(agenda: Agenda | None, number: int | None = None) -> dict:
-    found = revision(agenda, number)
-    return normalise(found.document) if found else empty()
+    return AGENDAS.document(agenda, number)
 
 
 def _lock(agenda: Agenda) -> Agenda:
-    return db.session.scalar(
-        sa.select(Agenda).where(Agenda.id == agenda.id).with_for_update().execution_options(populate_existing=True)
-    )
-
-
-@dataclass
-class Saved:
-    revision: AgendaRevision | None = None
-    conflicts: MergeResult | None = None
-    unchanged: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return self.revision is not None or self.unchanged
+    return AGENDAS.lock(agenda)
 
 
 def save(
@@ -156,150 +190,27 @@ def save(
     event_args: dict | None = None,
     resolving: bool = False,
 ) -> Saved:
-    """Store `new_document`, written on top of revision `base`, as the next revision (merging if needed).
-
-    A kept draft blocks further saves by the same person until it is resolved, so a second conflict
-    can never replace the first one's text (the form they are on keeps what they typed).
-    """
-    new_document = validate_document(new_document)
-    agenda = _lock(agenda)  # one save at a time per agenda
-    if base > agenda.current_revision or base < 0:
-        raise DomainError(_("This version of the agenda does not exist. Look at the page again."))
-    if not resolving and draft_of(user, agenda) is not None:
-        raise DomainError(
-            _(
-                "You still have a version that met someone else's changes. Choose what to keep "
-                "first: your text on this page is not saved yet."
-            )
-        )
-    if new_document == document(agenda, base) and base == agenda.current_revision:
-        return Saved(unchanged=True)
-    merged = False
-    if base != agenda.current_revision:
-        result = merge(document(agenda, base), new_document, document(agenda))
-        if not result.clean:
-            _keep_draft(user, agenda, base, new_document, message)
-            return Saved(conflicts=result)
-        new_document, merged = result.document, True
-        if new_document == document(agenda):
-            return Saved(unchanged=True)
-    saved = _add_revision(user, agenda, new_document, message, merged=merged, event=event, event_args=event_args)
-    if resolving:
-        db.session.execute(
-            sa.delete(AgendaDraft).where(AgendaDraft.agenda_id == agenda.id, AgendaDraft.user_id == user.id)
-        )
-    return Saved(revision=saved)
-
-
-def _add_revision(
-    user,
-    agenda: Agenda,
-    new_document: dict,
-    message: str,
-    merged: bool = False,
-    event: str = "",
-    event_args: dict | None = None,
-) -> AgendaRevision:
-    agenda.current_revision += 1
-    agenda.updated_at = utcnow()
-    saved = AgendaRevision(
-        agenda_id=agenda.id,
-        number=agenda.current_revision,
-        document=new_document,
-        message=(message or "").strip()[:300],
-        author_id=user.id,
-        merged=merged,
-        event=event,
-        event_args=event_args or {},
-    )
-    db.session.add(saved)
-    if agenda.status == AgendaStatus.AGREED.value:
-        agenda.status = AgendaStatus.DRAFT.value  # changing an agreed agenda needs a new consent round
-    open_round = db.session.scalar(
-        sa.select(ConsentRound).where(ConsentRound.agenda_id == agenda.id, ConsentRound.open.is_(True))
-    )
-    if open_round is not None:
-        open_round.revision_number = agenda.current_revision  # the round is about the latest text
-    db.session.flush()
-    return saved
-
-
-def _keep_draft(user, agenda: Agenda, base: int, new_document: dict, message: str) -> None:
-    draft = db.session.scalar(
-        sa.select(AgendaDraft).where(AgendaDraft.agenda_id == agenda.id, AgendaDraft.user_id == user.id)
-    )
-    if draft is None:
-        with unique_or(DomainError(_("Please try again."))):
-            draft = AgendaDraft(
-                agenda_id=agenda.id, user_id=user.id, base_revision=base, document=new_document, message=message
-            )
-            db.session.add(draft)
-    else:
-        draft.base_revision, draft.document, draft.message = base, new_document, message
-        draft.updated_at = utcnow()
-    db.session.flush()
+    return AGENDAS.save(user, agenda, base, new_document, message, event, event_args, resolving)
 
 
 def draft_of(user, agenda: Agenda | None) -> AgendaDraft | None:
-    if agenda is None or not getattr(user, "is_authenticated", False):
-        return None
-    return db.session.scalar(
-        sa.select(AgendaDraft).where(AgendaDraft.agenda_id == agenda.id, AgendaDraft.user_id == user.id)
-    )
+    return AGENDAS.draft_of(user, agenda)
 
 
 def draft_conflicts(agenda: Agenda, draft: AgendaDraft) -> MergeResult:
-    """The draft merged with the current revision, as it stands now."""
-    return merge(document(agenda, draft.base_revision), normalise(draft.document), document(agenda))
+    return AGENDAS.draft_conflicts(agenda, draft)
 
 
 def resolve_draft(user: User, agenda: Agenda, against: int, choices: dict) -> Saved:
-    """Save the draft with the editor's choices. If someone saved again meanwhile, merge once more."""
-    draft = draft_of(user, agenda)
-    if draft is None:
-        raise DomainError(_("There is nothing to resolve any more."))
-    if against != agenda.current_revision:
-        return Saved(conflicts=draft_conflicts(agenda, draft))  # new changes: show the choices again
-    result = draft_conflicts(agenda, draft)
-    for conflict in result.conflicts:
-        choice = choices.get(conflict.key)
-        if choice is None:
-            raise DomainError(_("Choose what to keep for every point."))
-        if choice not in (MINE, THEIRS) and not _free_text(conflict.key):
-            raise DomainError(_("Choose their version or yours for this point."))
-    resolved = validate_activities(resolve(result, choices))
-    return save(user, agenda, agenda.current_revision, resolved, draft.message, event="resolved", resolving=True)
-
-
-FREE_TEXT = ("title", "description", "in_kind", "indicator")
-
-
-def _free_text(key: str) -> bool:
-    """May the editor write their own combination for this conflict? Only for texts."""
-    parts = key.split(":")
-    return parts[0] == "field" or (parts[0] == "item" and len(parts) == 3 and parts[2] in FREE_TEXT)
-
-
-def validate_activities(doc: dict) -> dict:
-    """Check every activity again (a resolved conflict may combine values)."""
-    ids = organisation_ids()
-    doc = normalise(doc)
-    doc["items"] = [validate_activity(item, ids) for item in doc["items"]]
-    return doc
+    return AGENDAS.resolve_draft(user, agenda, against, choices)
 
 
 def discard_draft(user, agenda: Agenda) -> None:
-    db.session.execute(sa.delete(AgendaDraft).where(AgendaDraft.agenda_id == agenda.id, AgendaDraft.user_id == user.id))
+    AGENDAS.discard_draft(user, agenda)
 
 
 def restore(user: User, agenda: Agenda, number: int) -> AgendaRevision:
-    old = revision(agenda, number)
-    if old is None or number == agenda.current_revision:
-        raise DomainError(_("Choose an earlier revision."))
-    saved = save(user, agenda, agenda.current_revision, old.document, "", event="restored", event_args={"n": number})
-    if saved.unchanged:
-        raise DomainError(_("This revision says the same as the current one."))
-    return saved.revision
+    return AGENDAS.restore(user, agenda, number)
 
 
 # --- activities ---------------------------------------------------------------------------------
@@ -378,12 +289,6 @@ def _decimal(value, field_name: str):
 
 def organisation_ids() -> set[str]:
     return {str(i) for i in db.session.scalars(sa.select(Organisation.id).where(Organisation.verified.is_(True)))}
-
-
-def validate_document(doc: dict) -> dict:
-    doc = normalise(doc)
-    doc["fields"] = {k: (doc["fields"].get(k) or "").strip()[:5000] for k in TEXT_FIELDS}
-    return doc
 
 
 def with_texts(doc: dict, texts: dict) -> dict:

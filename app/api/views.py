@@ -1,4 +1,7 @@
-"""/api/v1: processes and issues as JSON. Lists are paginated as {"items", "page", "pages", "total"}."""
+"""/api/v1: processes, issues, council positions and covenants as JSON.
+
+Lists are paginated as {"items", "page", "pages", "total"}. No e-mail address ever appears here.
+"""
 
 from __future__ import annotations
 
@@ -196,7 +199,112 @@ def council_positions():
             "outcome": position.outcome,
             "phase": position.phase,
             "issues": position.issue_ids,
+            "covenants": position.covenant_ids,
             "url": url_for("council.show", position_id=position.id, _external=True),
         }
 
     return _paginated(positions_query(process_id), render)
+
+
+# --- covenants ---------------------------------------------------------------------------------
+
+
+def _signature(signature, number: int) -> dict:
+    """A signature as open data: the party, who signed (public name, or the role), when, and on what."""
+    from app.covenants.signing import public_signer
+
+    shown = signature.user is not None and signature.user.show_name_publicly
+    return {
+        "party": signature.party_name,
+        "signatory": signature.signer_name if shown else None,
+        "role": signature.signer_role,  # "wethouder", or "signatory" of the party's organisation
+        "public_name": public_signer(signature),
+        "signed_at": _date(signature.signed_at),
+        "content_hash": signature.content_hash,
+        "version": number,
+    }
+
+
+def _covenant(covenant, current) -> dict:
+    return {
+        "id": covenant.id,
+        "title": covenant.title,
+        "process": covenant.process.slug,
+        "status": covenant.status,
+        "version": current.number if current else None,
+        "content_hash": current.content_hash if current else None,
+        "commits_municipality": covenant.commits_municipality,
+        "parties": [p["name"] for p in current.parties] if current else [],
+        "signatures": [_signature(s, current.number) for s in current.signatures] if current else [],
+        "in_force_since": _date(covenant.in_force_since),
+        "ended": (
+            {"at": _date(covenant.ended_at), "party": covenant.ended_party, "reason": covenant.end_reason}
+            if covenant.ended_at
+            else None
+        ),
+        "url": url_for("covenants.show", covenant_id=covenant.id, _external=True),
+    }
+
+
+def _current_versions(covenants) -> dict[int, object]:
+    """The current version of each covenant with its signatures: two queries for a whole page."""
+    from app.covenants.models import CovenantVersion, Signature
+
+    wanted = [(c.id, c.current_version) for c in covenants if c.current_version]
+    if not wanted:
+        return {}
+    stmt = (
+        sa.select(CovenantVersion)
+        .where(sa.tuple_(CovenantVersion.covenant_id, CovenantVersion.number).in_(wanted))
+        .options(selectinload(CovenantVersion.signatures).selectinload(Signature.user))
+    )
+    return {v.covenant_id: v for v in db.session.scalars(stmt)}
+
+
+@bp.route("/covenants")
+def covenants():
+    """Covenants, newest first; `?process=slug` for one process, `?status=in_force` for one status."""
+    from app.covenants.services import covenants_query
+
+    process_id = None
+    if request.args.get("process"):
+        process = get_process(request.args["process"])
+        if process is None:
+            abort(404)
+        process_id = process.id
+    stmt = covenants_query(process_id, request.args.get("status", ""))
+    page = db.paginate(stmt, page=_page_number(), per_page=PER_PAGE, error_out=False, max_per_page=PER_PAGE)
+    current = _current_versions(page.items)
+    return jsonify(
+        items=[_covenant(c, current.get(c.id)) for c in page.items], page=page.page, pages=page.pages, total=page.total
+    )
+
+
+@bp.route("/covenants/<int:covenant_id>")
+def covenant(covenant_id: int):
+    """One covenant: its current version's text, and every version with its fingerprint and signatures."""
+    from app.covenants import services
+
+    found = services.get(covenant_id)
+    if found is None:
+        abort(404)
+    all_versions = services.versions(found)
+    current = next((v for v in all_versions if v.number == found.current_version), None)
+    data = _covenant(found, current)
+    data.update(
+        text=current.text if current else services.TEXTS.document(found)["fields"].get("text", ""),
+        agendas=[{"issue_id": a.issue_id, "horizon": a.horizon} for a in found.agendas],
+        versions=[
+            {
+                "version": v.number,
+                "content_hash": v.content_hash,
+                "parties": [p["name"] for p in v.parties],
+                "opened_at": _date(v.opened_at),
+                "superseded_at": _date(v.superseded_at),
+                "in_force_at": _date(v.in_force_at),
+                "signatures": [_signature(s, v.number) for s in v.signatures],
+            }
+            for v in all_versions
+        ],
+    )
+    return jsonify(data)

@@ -33,7 +33,10 @@ class DutchDateField(DateField):
             raise ValueError(_("Write the date as year-month-day, for example 2026-03-12.")) from None
 
 
-class IssueNumbersField(StringField):
+ISSUE_NUMBER = _l("an issue number")
+
+
+class NumbersField(StringField):
     """Issue numbers typed as "12, 15".
 
     Why typed numbers and not a list to tick: a process may have hundreds of issues, which makes a
@@ -41,13 +44,17 @@ class IssueNumbersField(StringField):
     while a list of only the chosen issues would leave out motions about open or declined ones. A council
     clerk works from the council's documents, which name the issues; the number is on every issue page
     and in its address. The form lists the chosen issues with their numbers as a reminder, and the
-    service checks that every number exists in the process.
+    service checks that every number exists in the process. Covenants are linked the same way.
     """
 
     def _value(self):
         if self.raw_data:
             return self.raw_data[0]
         return ", ".join(str(n) for n in self.data or [])
+
+    def __init__(self, *args, what=ISSUE_NUMBER, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.what = what
 
     def process_formdata(self, valuelist):
         self.data = []
@@ -58,7 +65,11 @@ class IssueNumbersField(StringField):
                 continue
             if not number.isdigit() or int(number) < 1:
                 raise ValueError(
-                    _("'%(value)s' is not an issue number. Write numbers with commas, for example 12, 15.", value=token)
+                    _(
+                        "'%(value)s' is not %(what)s. Write numbers with commas, for example 12, 15.",
+                        value=token,
+                        what=self.what,
+                    )
                 )
             self.data.append(int(number))
 
@@ -108,11 +119,21 @@ class PositionForm(FlaskForm):
         validators=[Optional()],
         description=_l("For example the interim stop, when the council looks at the results so far."),
     )
-    issues = IssueNumbersField(
+    issues = NumbersField(
         _l("Issue numbers"),
         description=_l(
             "Numbers with commas, for example 12, 15. The number is at the end of the address of the issue page "
             "(…/issues/12). Leave empty when it is about the whole process."
+        ),
+        render_kw={"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false"},
+    )
+    covenants = NumbersField(
+        _l("Covenant numbers"),
+        what=_l("a covenant number"),
+        description=_l(
+            "Numbers with commas. A covenant that commits municipal money or staff can only be signed once the "
+            "council has approved it: record the council decision here with the covenant's number "
+            "(…/covenants/3)."
         ),
         render_kw={"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false"},
     )

@@ -4,8 +4,8 @@ A *raadsbesluit* is a decision of the whole council; a *motie* (motion) asks the
 a *toezegging* (commitment) is a promise of an alderman to the council; a *standpunt van een fractie* is
 what one party in the council thinks. Each is recorded by the council's clerk (griffie) or a member.
 
-Positions link to issues through `council_position_issues`. Covenants (issue #6) add a
-`council_position_covenants` table the same way, and a relationship next to `issues` below.
+Positions link to issues through `council_position_issues` and to covenants through
+`council_position_covenants` (a covenant that commits municipal money or staff needs the council's approval).
 """
 
 from __future__ import annotations
@@ -78,6 +78,13 @@ council_position_issues = sa.Table(
     sa.Column("issue_id", sa.ForeignKey("issues.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
 
+council_position_covenants = sa.Table(
+    "council_position_covenants",
+    db.metadata,
+    sa.Column("position_id", sa.ForeignKey("council_positions.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("covenant_id", sa.ForeignKey("covenants.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
 
 class CouncilPosition(db.Model):
     __tablename__ = "council_positions"
@@ -109,10 +116,17 @@ class CouncilPosition(db.Model):
     process = relationship("Process")
     recorded_by = relationship("User")
     issues = relationship("Issue", secondary=council_position_issues, order_by="Issue.id", passive_deletes=True)
+    covenants = relationship(
+        "Covenant", secondary=council_position_covenants, order_by="Covenant.id", passive_deletes=True
+    )
 
     @property
     def issue_ids(self) -> list[int]:
         return [issue.id for issue in self.issues]
+
+    @property
+    def covenant_ids(self) -> list[int]:
+        return [covenant.id for covenant in self.covenants]
 
     def __repr__(self) -> str:
         return f"<CouncilPosition {self.id} {self.kind} {self.reference!r}>"

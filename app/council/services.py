@@ -5,7 +5,7 @@ What other domains can call:
 - `positions_of(process_id)`: every position of a process with `kind`, `outcome`, `decided_on` and
   `issue_ids` loaded (two queries), for the 3P balance and exports.
 - `latest_position_for("issue", issue_id)` and `council_approved("issue", issue_id)`: what the council
-  last decided about something. Covenants add `"covenant"` to `LINKS`.
+  last decided about something. Covenants are linked the same way (`"covenant"`).
 - `checkpoints(process)` / `checkpoints_for(processes)`: the moments the council takes part in.
 """
 
@@ -20,7 +20,13 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy.orm import selectinload
 
-from app.council.models import CouncilPosition, Outcome, PositionKind, council_position_issues
+from app.council.models import (
+    CouncilPosition,
+    Outcome,
+    PositionKind,
+    council_position_covenants,
+    council_position_issues,
+)
 from app.errors import DomainError
 from app.extensions import db
 from app.issues.models import Issue
@@ -42,15 +48,16 @@ class PositionData:
     faction: str = ""
     phase: str = ""
     issue_ids: list[int] = field(default_factory=list)
+    covenant_ids: list[int] = field(default_factory=list)
 
 
 # --- writing -------------------------------------------------------------------------------
 
 
 def record_position(actor, data: PositionData) -> CouncilPosition:
-    issues = _check(data)
+    issues, covenants = _check(data)
     position = CouncilPosition(recorded_by=actor)
-    _apply(position, data, issues)
+    _apply(position, data, issues, covenants)
     db.session.add(position)
     db.session.flush()
     return position
@@ -58,7 +65,7 @@ def record_position(actor, data: PositionData) -> CouncilPosition:
 
 def update_position(actor, position: CouncilPosition, data: PositionData, version: int) -> CouncilPosition:
     """Change a position, unless someone else changed it since `version` was read (then nothing is saved)."""
-    issues = _check(data)
+    issues, covenants = _check(data)
     moved = db.session.execute(
         sa.update(CouncilPosition)
         .where(CouncilPosition.id == position.id, CouncilPosition.version == version)
@@ -73,12 +80,12 @@ def update_position(actor, position: CouncilPosition, data: PositionData, versio
             )
         )
     db.session.refresh(position)
-    _apply(position, data, issues)
+    _apply(position, data, issues, covenants)
     db.session.flush()
     return position
 
 
-def _apply(position: CouncilPosition, data: PositionData, issues: list[Issue]) -> None:
+def _apply(position: CouncilPosition, data: PositionData, issues: list[Issue], covenants: list) -> None:
     position.process_id = data.process_id
     position.kind = data.kind
     position.faction = data.faction.strip()
@@ -89,10 +96,11 @@ def _apply(position: CouncilPosition, data: PositionData, issues: list[Issue]) -
     position.outcome = data.outcome
     position.phase = data.phase or None
     position.issues = issues
+    position.covenants = covenants
 
 
-def _check(data: PositionData) -> list[Issue]:
-    """Check the rules of a position; return the issues it links to (all in its process)."""
+def _check(data: PositionData) -> tuple[list[Issue], list]:
+    """Check the rules of a position; return the issues and covenants it links to (all in its process)."""
     if data.process_id is None or db.session.get(Process, data.process_id) is None:
         raise DomainError(_("Choose the process."), "process_id")
     if data.kind not in {k.value for k in PositionKind}:
@@ -114,7 +122,7 @@ def _check(data: PositionData) -> list[Issue]:
         raise DomainError(_("Choose the outcome."), "outcome")
     if data.phase and data.phase not in {p.value for p in PhaseKey}:
         raise DomainError(_("Choose a moment from the list."), "phase")
-    return _issues_of(data.process_id, data.issue_ids)
+    return _issues_of(data.process_id, data.issue_ids), _covenants_of(data.process_id, data.covenant_ids)
 
 
 def _issues_of(process_id: int, issue_ids: Sequence[int]) -> list[Issue]:
@@ -139,6 +147,32 @@ def _issues_of(process_id: int, issue_ids: Sequence[int]) -> list[Issue]:
     return [found[n] for n in wanted]
 
 
+def _covenants_of(process_id: int, covenant_ids: Sequence[int]) -> list:
+    from app.covenants.models import Covenant
+
+    wanted = list(dict.fromkeys(covenant_ids))
+    if not wanted:
+        return []
+    found = {
+        c.id: c
+        for c in db.session.scalars(
+            sa.select(Covenant).where(Covenant.id.in_(wanted), Covenant.process_id == process_id)
+        )
+    }
+    missing = [str(n) for n in wanted if n not in found]
+    if missing:
+        raise DomainError(
+            ngettext(
+                "There is no covenant with number %(numbers)s in this process.",
+                "There are no covenants with numbers %(numbers)s in this process.",
+                len(missing),
+                numbers=", ".join(missing),
+            ),
+            "covenants",
+        )
+    return [found[n] for n in wanted]
+
+
 # --- reading -------------------------------------------------------------------------------
 
 
@@ -149,7 +183,9 @@ def get_position(position_id: int) -> CouncilPosition | None:
 def positions_query(process_id: int | None = None, kind: str = "") -> sa.Select:
     """Positions newest first, with their process and issues (for a page of the list)."""
     stmt = sa.select(CouncilPosition).options(
-        selectinload(CouncilPosition.issues), selectinload(CouncilPosition.process)
+        selectinload(CouncilPosition.issues),
+        selectinload(CouncilPosition.covenants),
+        selectinload(CouncilPosition.process),
     )
     if process_id is not None:
         stmt = stmt.where(CouncilPosition.process_id == process_id)
@@ -175,7 +211,7 @@ def positions_for_issue(issue_id: int) -> list[CouncilPosition]:
 
 
 # What a position can be about: name -> (association table, its column). Covenants add theirs.
-LINKS = {"issue": (council_position_issues, "issue_id")}
+LINKS = {"issue": (council_position_issues, "issue_id"), "covenant": (council_position_covenants, "covenant_id")}
 DECISIONS = (PositionKind.COUNCIL_DECISION.value,)
 
 
@@ -246,8 +282,54 @@ def _interim_checkpoints(processes: Sequence[Process]) -> dict[int, list[Checkpo
     return result
 
 
+def _covenant_checkpoints(processes: Sequence[Process]) -> dict[int, list[Checkpoint]]:
+    """Each covenant that commits municipal money or staff: the council must approve it before it is signed."""
+    from flask import url_for
+
+    from app.covenants.models import Covenant
+
+    covenants = list(
+        db.session.scalars(
+            sa.select(Covenant)
+            .where(Covenant.process_id.in_([p.id for p in processes]), Covenant.commits_municipality.is_(True))
+            .order_by(Covenant.created_at, Covenant.id)
+        )
+    )
+    about: dict[int, list[CouncilPosition]] = {c.id: [] for c in covenants}
+    if covenants:
+        stmt = (
+            sa.select(council_position_covenants.c.covenant_id, CouncilPosition)
+            .join(CouncilPosition, CouncilPosition.id == council_position_covenants.c.position_id)
+            .where(council_position_covenants.c.covenant_id.in_(list(about)))
+            .order_by(*NEWEST_FIRST)
+        )
+        for covenant_id, position in db.session.execute(stmt):
+            about[covenant_id].append(position)
+    by_id = {p.id: p for p in processes}
+    result: dict[int, list[Checkpoint]] = {p.id: [] for p in processes}
+    for covenant in covenants:
+        decisions = [p for p in about[covenant.id] if p.kind in DECISIONS]
+        approved = bool(decisions) and decisions[0].outcome == Outcome.APPROVED
+        result[covenant.process_id].append(
+            Checkpoint(
+                process=by_id[covenant.process_id],
+                kind="covenant",
+                title=_("Covenant: %(title)s", title=covenant.title),
+                starts_on=None,
+                ends_on=None,
+                state="done" if approved else "current",
+                positions=about[covenant.id],
+                url=url_for("covenants.show", covenant_id=covenant.id),
+            )
+        )
+    return result
+
+
 # Each source gives the checkpoints of a list of processes in a fixed number of queries.
-CHECKPOINT_SOURCES: list[Callable[[Sequence[Process]], dict[int, list[Checkpoint]]]] = [_interim_checkpoints]
+CHECKPOINT_SOURCES: list[Callable[[Sequence[Process]], dict[int, list[Checkpoint]]]] = [
+    _interim_checkpoints,
+    _covenant_checkpoints,
+]
 
 
 def checkpoints_for(processes: Sequence[Process]) -> dict[int, list[Checkpoint]]:

@@ -87,6 +87,7 @@ def _data(form: PositionForm) -> services.PositionData:
         outcome=form.outcome.data or "",
         phase=form.phase.data or "",
         issue_ids=form.issues.data or [],
+        covenant_ids=form.covenants.data or [],
     )
 
 
@@ -127,6 +128,7 @@ def edit(position_id: int):
             form[name].data = getattr(position, name)
         form.phase.data = position.phase or ""
         form.issues.data = position.issue_ids
+        form.covenants.data = position.covenant_ids
         form.version.data = str(position.version)
     version = int(form.version.data) if (form.version.data or "").isdigit() else -1
     change = lambda: services.update_position(current_user, position, _data(form), version)  # noqa: E731

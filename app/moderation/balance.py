@@ -57,6 +57,7 @@ KINDS: dict[str, Kind] = {
     "consent_outcome": Kind(P.POWERING, 1, _l("An agenda agreed in a consent round")),
     "phase_change": Kind(P.POWERING, 1, _l("The process moved to the next phase")),
     "council_position": Kind(P.POWERING, 1, _l("A decision or position of the municipal council")),
+    "signature": Kind(P.POWERING, 1, _l("A covenant signed on behalf of a party")),
     "issue": Kind(P.PARTICIPATION, 1, _l("An issue proposed"), True),
     "reaction": Kind(P.PARTICIPATION, 1, _l("A resident's experience, idea or question, or anyone's question"), True),
     "consent": Kind(P.PARTICIPATION, 1, _l("Agreeing in a consent round"), True),
@@ -217,6 +218,7 @@ def _event_selects(process_id: int) -> list:
         ).where(PhaseChange.process_id == process_id),
     ]
     selects.extend(_council_selects(process_id))
+    selects.extend(_covenant_selects(process_id))
     return selects
 
 
@@ -243,6 +245,26 @@ def _council_selects(process_id: int) -> list:
                 at,
             )
         ).where(CouncilPosition.process_id == process_id)
+    ]
+
+
+def _covenant_selects(process_id: int) -> list:
+    """Signatures: one event per party that signed a covenant version (not tied to one issue)."""
+    from app.covenants.models import Covenant, Signature
+
+    return [
+        sa.select(
+            *_columns(
+                "signature",
+                "signature",
+                Signature.id,
+                sa.cast(sa.null(), sa.Integer),
+                Signature.user_id,
+                Signature.signed_at,
+            )
+        )
+        .join(Covenant, Covenant.id == Signature.covenant_id)
+        .where(Covenant.process_id == process_id)
     ]
 
 

@@ -13,6 +13,12 @@ A document is plain JSON-able data::
   fields or items merge by themselves; the same field changed two ways, an item removed by one and
   changed by the other, or two different new orders, are conflicts. The merged document then holds
   *their* value at each conflict, and each conflict carries both values, so nothing is lost.
+- A text (a field, or a field of an item) changed on both sides is first merged line by line
+  (`merge_lines`, in the style of diff3): when the two sides changed different lines, with at least
+  one unchanged line between their changes, the result holds both and there is no conflict. Changes
+  to the same lines, or touching each other (two insertions at the same place, an edit right next to
+  another), are a conflict as before: which goes first, or what the combination should say, is for
+  the editor to decide. A text without line breaks is one line, so it merges exactly as before.
 - `resolve(result, choices)` applies the editor's choice per conflict: "mine", "theirs", or a new value.
 """
 
@@ -128,12 +134,55 @@ _MISSING = object()
 
 
 def _three_way(base, mine, theirs):
-    """(value, conflict?) for one value edited on two sides."""
+    """(value, conflict?) for one value edited on two sides; texts changed on both sides merge per line."""
     if mine in (theirs, base):
         return theirs, False
     if theirs == base:
         return mine, False
+    if isinstance(base, str) and isinstance(mine, str) and isinstance(theirs, str):
+        combined = merge_lines(base, mine, theirs)
+        if combined is not None:
+            return combined, False
     return theirs, True
+
+
+def _lines(text: str) -> list[str]:
+    """A text as lines without their line breaks; a final "" stands for a text ending in one.
+
+    Splitting on "\n" (rather than keeping the breaks) makes adding a line at the end of a text
+    that has no final line break an insertion, not a change of its last line.
+    """
+    return text.split("\n")
+
+
+def _hunks(base: list[str], other: list[str]) -> list[tuple[int, int, list[str]]]:
+    """The changes from `base` to `other`: (start, end, new lines) replacing base[start:end]."""
+    matcher = difflib.SequenceMatcher(a=base, b=other, autojunk=False)
+    return [(i1, i2, other[j1:j2]) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"]
+
+
+def _apart(first: tuple[int, int, list[str]], second: tuple[int, int, list[str]]) -> bool:
+    """Two changes with at least one unchanged base line between them (touching ones are not apart)."""
+    return first[1] < second[0] or second[1] < first[0]
+
+
+def merge_lines(base: str, mine: str, theirs: str) -> str | None:
+    """Both sides' edits of one text combined, or None when they touch the same or neighbouring lines.
+
+    Each side's changes are base line ranges with their new lines. The result is only made when every
+    change of one side is apart from every change of the other, so each base line is changed by at
+    most one side and the order of the changes is the order of the base: nothing is guessed.
+    """
+    lines = _lines(base)
+    mine_hunks, their_hunks = _hunks(lines, _lines(mine)), _hunks(lines, _lines(theirs))
+    if not all(_apart(m, t) for m in mine_hunks for t in their_hunks):
+        return None
+    merged: list[str] = []
+    position = 0
+    for start, end, new in sorted(mine_hunks + their_hunks, key=lambda hunk: (hunk[0], hunk[1])):
+        merged += lines[position:start] + new
+        position = end
+    return "\n".join(merged + lines[position:])
 
 
 def merge(base: Document, mine: Document, theirs: Document) -> MergeResult:

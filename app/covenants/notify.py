@@ -1,0 +1,67 @@
+"""Mail to the people who may sign a covenant: a new text to read and sign."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import has_request_context, url_for
+from flask_babel import gettext as _
+
+from app.accounts.models import Membership, MembershipStatus, Role, User
+from app.covenants.models import MUNICIPALITY, Covenant, CovenantVersion
+from app.extensions import db
+from app.mail import send_after_commit
+
+
+def _signatories_of(keys) -> list[User]:
+    org_ids = [int(k) for k in keys if k.isdigit()]
+    conditions = []
+    if org_ids:
+        conditions.append(
+            User.id.in_(
+                sa.select(Membership.user_id).where(
+                    Membership.organisation_id.in_(org_ids),
+                    Membership.is_signatory.is_(True),
+                    Membership.status == MembershipStatus.APPROVED.value,
+                )
+            )
+        )
+    if MUNICIPALITY in keys:
+        conditions.append(User.role == Role.WETHOUDER.value)
+    if not conditions:
+        return []
+    return list(db.session.scalars(sa.select(User).where(User.active.is_(True), sa.or_(*conditions))))
+
+
+def tell_signatories(covenant: Covenant, found: CovenantVersion, previous: CovenantVersion | None) -> None:
+    """A mail to everyone who may sign: a new text to read and sign (once the change is committed)."""
+    if previous is None:
+        subject = _("A covenant is open for your signature: %(title)s", title=found.title)
+    else:
+        subject = _("The covenant '%(title)s' changed: please sign again", title=found.title)
+    body = _(
+        "Version %(n)d of the covenant '%(title)s' is open for signature.\n\nFingerprint: %(hash)s\n\n"
+        "Read it and sign it on the platform, on the covenant's page (number %(id)d).",
+        n=found.number,
+        title=found.title,
+        hash=found.content_hash,
+        id=covenant.id,
+    )
+    if has_request_context():
+        body += "\n" + url_for("covenants.sign", covenant_id=covenant.id, _external=True)
+    for person in _signatories_of(found.party_keys):
+        send_after_commit(person.email, subject, body)
+
+
+def tell_ended(covenant: Covenant, found: CovenantVersion, party_name: str, reason: str) -> None:
+    """Every party's signatories hear that a party ended the covenant, and why."""
+    subject = _("The covenant '%(title)s' has ended", title=covenant.title)
+    body = _(
+        "%(party)s ended the covenant '%(title)s'.\n\nThe reason:\n%(reason)s",
+        party=party_name,
+        title=covenant.title,
+        reason=reason,
+    )
+    if has_request_context():
+        body += "\n\n" + url_for("covenants.show", covenant_id=covenant.id, _external=True)
+    for person in _signatories_of(found.party_keys):
+        send_after_commit(person.email, subject, body)

@@ -1,0 +1,415 @@
+"""Covenants: drafting from agreed agendas, parties, opening for signature, signing, changing, ending.
+
+The text is saved through the same `RevisionStore` as agendas (history, diff, drafts on conflict).
+Every change once a covenant has been opened (to the text or to the parties) opens the next
+version at once: the old version keeps its signatures and fingerprint, and every party signs again.
+
+Signing and ending are in app/covenants/signing.py.
+
+Concurrency: every step that changes the state of a covenant first locks its row (`lock`), so a
+signature never lands on a version that a change is superseding, and the last two signatures can't
+both miss each other when deciding whether the covenant is in force. The unique constraint on
+(version, party) is the last guard against a party signing a version twice.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
+
+from app.accounts.models import Organisation, User
+from app.agendas.models import Agenda, AgendaRevision, AgendaStatus
+from app.council.services import council_approved, latest_position_for
+from app.covenants import drafting
+from app.covenants.fingerprint import fingerprint
+from app.covenants.models import (
+    MUNICIPALITY,
+    Covenant,
+    CovenantDraft,
+    CovenantParty,
+    CovenantRevision,
+    CovenantStatus,
+    CovenantVersion,
+    Signature,
+    covenant_agendas,
+)
+from app.covenants.notify import tell_signatories
+from app.errors import DomainError, unique_or
+from app.extensions import db
+from app.issues.models import Issue
+from app.models_common import utcnow
+from app.revisions.documents import normalise
+from app.revisions.store import RevisionStore
+
+TITLE_MAX, TEXT_MAX, REASON_MIN = 200, 60_000, 10
+
+
+def validate_document(doc: dict) -> dict:
+    doc = normalise(doc)
+    title = " ".join((doc["fields"].get("title") or "").split())
+    text = (doc["fields"].get("text") or "").replace("\r\n", "\n").strip()
+    if len(title) < 3:
+        raise DomainError(_("Give the covenant a title of at least 3 characters."), "title")
+    if len(title) > TITLE_MAX:
+        raise DomainError(_("Keep the title under %(n)d characters.", n=TITLE_MAX), "title")
+    if not text:
+        raise DomainError(_("Write the text of the covenant."), "text")
+    if len(text) > TEXT_MAX:
+        raise DomainError(_("The text is too long: at most %(n)d characters.", n=TEXT_MAX), "text")
+    return {"fields": {"title": title, "text": text + "\n"}, "items": []}
+
+
+def _follow_title(covenant: Covenant) -> None:
+    covenant.title = TEXTS.document(covenant)["fields"].get("title", covenant.title)
+
+
+TEXTS = RevisionStore(
+    owner=Covenant,
+    revision=CovenantRevision,
+    draft=CovenantDraft,
+    key="covenant_id",
+    validate=validate_document,
+    on_revision=_follow_title,
+)
+
+
+def municipality_name() -> str:
+    """The municipality as a party: its organisation on the platform if there is one (as the API names it)."""
+    registered = db.session.scalar(
+        sa.select(Organisation.name).where(Organisation.kind == "municipality").order_by(Organisation.id).limit(1)
+    )
+    return registered or current_app.config.get("MUNICIPALITY_NAME") or _("Municipality")
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+def get(covenant_id: int) -> Covenant | None:
+    return db.session.get(Covenant, covenant_id)
+
+
+def covenants_query(process_id: int | None = None, status: str = "") -> sa.Select:
+    stmt = sa.select(Covenant).options(selectinload(Covenant.process))
+    if process_id is not None:
+        stmt = stmt.where(Covenant.process_id == process_id)
+    if status:
+        stmt = stmt.where(Covenant.status == status)
+    return stmt.order_by(Covenant.updated_at.desc(), Covenant.id.desc())
+
+
+def active_parties(covenant: Covenant) -> list[CovenantParty]:
+    return [p for p in covenant.parties if not p.removed]
+
+
+def party_names(keys) -> dict[str, str]:
+    ids = [int(k) for k in keys if k != MUNICIPALITY and str(k).isdigit()]
+    names = {MUNICIPALITY: municipality_name()}
+    if ids:
+        rows = db.session.execute(sa.select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids)))
+        names.update({str(i): n for i, n in rows})
+    return names
+
+
+def party_list(covenant: Covenant) -> list[dict]:
+    """The current parties as a version stores them: [{"party", "name"}], sorted by key."""
+    parties = active_parties(covenant)
+    names = party_names([p.party for p in parties])
+    return sorted(({"party": p.party, "name": names.get(p.party, p.party)} for p in parties), key=lambda p: p["party"])
+
+
+def version(covenant: Covenant, number: int | None = None) -> CovenantVersion | None:
+    number = covenant.current_version if number is None else number
+    if not number:
+        return None
+    return db.session.scalar(
+        sa.select(CovenantVersion)
+        .where(CovenantVersion.covenant_id == covenant.id, CovenantVersion.number == number)
+        .options(selectinload(CovenantVersion.signatures).selectinload(Signature.user))
+    )
+
+
+def versions(covenant: Covenant) -> list[CovenantVersion]:
+    return list(
+        db.session.scalars(
+            sa.select(CovenantVersion)
+            .where(CovenantVersion.covenant_id == covenant.id)
+            .order_by(CovenantVersion.number.desc())
+            .options(selectinload(CovenantVersion.signatures).selectinload(Signature.user))
+        )
+    )
+
+
+def versions_with_fingerprint(value: str) -> list[CovenantVersion]:
+    """Every version with this fingerprint (the same content opened twice shares it), newest first."""
+    return list(
+        db.session.scalars(
+            sa.select(CovenantVersion)
+            .where(CovenantVersion.content_hash == value)
+            .order_by(CovenantVersion.opened_at.desc(), CovenantVersion.id.desc())
+            .options(selectinload(CovenantVersion.signatures), selectinload(CovenantVersion.covenant))
+        )
+    )
+
+
+def missing_parties(covenant: Covenant, found: CovenantVersion | None = None) -> list[dict]:
+    """The parties of the (latest) version that have not signed it yet."""
+    found = found or version(covenant)
+    if found is None:
+        return []
+    signed = {s.party for s in found.signatures}
+    return [p for p in found.parties if p["party"] not in signed]
+
+
+def version_fingerprint(title: str, parties: list[dict], text: str) -> str:
+    return fingerprint(title, [(p["party"], p["name"]) for p in parties], text)
+
+
+def council_decision(covenant: Covenant):
+    return latest_position_for("covenant", covenant.id)
+
+
+# --- drafting ------------------------------------------------------------------------------------
+
+
+def agreed_agendas(process_id: int) -> list[Agenda]:
+    """Agreed agendas of visible issues in a process: what a covenant can be drawn from."""
+    return list(
+        db.session.scalars(
+            sa.select(Agenda)
+            .join(Issue, Issue.id == Agenda.issue_id)
+            .where(
+                Issue.process_id == process_id,
+                Issue.visibility == "visible",
+                Agenda.status == AgendaStatus.AGREED.value,
+                Agenda.agreed_revision.is_not(None),
+            )
+            .order_by(Issue.title, Agenda.horizon)
+            .options(selectinload(Agenda.issue))
+        )
+    )
+
+
+def _sources(agendas: list[Agenda]) -> list[drafting.AgendaSource]:
+    wanted = [(a.id, a.agreed_revision) for a in agendas]
+    documents = {}
+    if wanted:
+        rows = db.session.scalars(
+            sa.select(AgendaRevision).where(
+                sa.or_(*(sa.and_(AgendaRevision.agenda_id == i, AgendaRevision.number == n) for i, n in wanted))
+            )
+        )
+        documents = {r.agenda_id: normalise(r.document) for r in rows}
+    return [drafting.AgendaSource(a.issue.title, a.horizon, documents.get(a.id, normalise(None))) for a in agendas]
+
+
+def proposal(agendas: list[Agenda]) -> tuple[str, list[str], bool]:
+    """(proposed text, required party keys, commits municipal money or staff?) for these agendas."""
+    sources = _sources(agendas)
+    keys = drafting.required_parties(sources)
+    return drafting.proposed_text(sources, party_names(keys)), keys, drafting.commits_municipality(sources)
+
+
+def create(user: User, process, agenda_ids: list[int], title: str, commits_municipality: bool = False) -> Covenant:
+    """A new covenant from agreed agendas, with the proposed first text as revision 1."""
+    available = {a.id: a for a in agreed_agendas(process.id)}
+    chosen = [available[i] for i in dict.fromkeys(agenda_ids) if i in available]
+    if not agenda_ids:
+        raise DomainError(_("Choose at least one agreed agenda."), "agendas")
+    if len(chosen) != len(set(agenda_ids)):
+        raise DomainError(_("Choose only agreed agendas of this process."), "agendas")
+    text, keys, commits = proposal(chosen)
+    document = validate_document({"fields": {"title": title, "text": text}})
+    covenant = Covenant(
+        process_id=process.id,
+        title=document["fields"]["title"],
+        created_by_id=user.id,
+        commits_municipality=bool(commits or commits_municipality),
+    )
+    db.session.add(covenant)
+    db.session.flush()
+    db.session.execute(sa.insert(covenant_agendas), [{"covenant_id": covenant.id, "agenda_id": a.id} for a in chosen])
+    for key in keys:
+        db.session.add(
+            CovenantParty(
+                covenant_id=covenant.id,
+                party=key,
+                organisation_id=int(key) if key.isdigit() else None,
+                from_agendas=True,
+                changed_by_id=user.id,
+            )
+        )
+    db.session.flush()
+    TEXTS.save(user, covenant, 0, document, _("First text, proposed from the agendas"))
+    return covenant
+
+
+def save_text(user: User, covenant: Covenant, base: int, title: str, text: str, message: str):
+    """Save the text (merging with changes saved meanwhile); once opened, this opens the next version."""
+    if covenant.status == CovenantStatus.ENDED.value:
+        raise DomainError(_("This covenant has ended. Its text can no longer change."))
+    saved = TEXTS.save(user, covenant, base, {"fields": {"title": title, "text": text}, "items": []}, message)
+    if saved.revision is not None:
+        _after_change(user, covenant)
+    return saved
+
+
+def resolve_text(user: User, covenant: Covenant, against: int, choices: dict):
+    saved = TEXTS.resolve_draft(user, covenant, against, choices)
+    if saved.revision is not None:
+        _after_change(user, covenant)
+    return saved
+
+
+def restore_text(user: User, covenant: Covenant, number: int):
+    if covenant.status == CovenantStatus.ENDED.value:
+        raise DomainError(_("This covenant has ended. Its text can no longer change."))
+    restored = TEXTS.restore(user, covenant, number)
+    _after_change(user, covenant)
+    return restored
+
+
+def set_commits(user: User, covenant: Covenant, commits: bool) -> None:
+    if covenant.current_version:
+        raise DomainError(_("This can only change before the covenant is opened for signature."), "commits")
+    covenant.commits_municipality = bool(commits)
+    covenant.updated_at = utcnow()
+    db.session.flush()
+
+
+def reason_text(reason: str) -> str:
+    reason = (reason or "").strip()
+    if len(reason) < REASON_MIN:
+        raise DomainError(_("Write why, in at least %(n)d characters.", n=REASON_MIN), "reason")
+    return reason[:2000]
+
+
+def add_party(user: User, covenant: Covenant, party: str, reason: str) -> CovenantParty:
+    reason = reason_text(reason)
+    if covenant.status == CovenantStatus.ENDED.value:
+        raise DomainError(_("This covenant has ended. Its parties can no longer change."))
+    if party != MUNICIPALITY:
+        organisation = db.session.get(Organisation, int(party)) if str(party).isdigit() else None
+        if organisation is None or not organisation.verified:
+            raise DomainError(_("Choose the organisation from the list."), "party")
+    covenant = lock(covenant)
+    existing = next((p for p in covenant.parties if p.party == party), None)
+    if existing is not None and not existing.removed:
+        raise DomainError(_("This organisation is already a party."), "party")
+    if existing is None:
+        with unique_or(DomainError(_("This organisation is already a party."), "party")):
+            existing = CovenantParty(
+                covenant_id=covenant.id, party=party, organisation_id=int(party) if party.isdigit() else None
+            )
+            db.session.add(existing)
+    existing.removed, existing.reason = False, reason
+    existing.changed_by_id, existing.changed_at = user.id, utcnow()
+    db.session.flush()
+    db.session.refresh(covenant, ["parties"])
+    _after_change(user, covenant)
+    return existing
+
+
+def remove_party(user: User, covenant: Covenant, party: str, reason: str) -> None:
+    reason = reason_text(reason)
+    if covenant.status == CovenantStatus.ENDED.value:
+        raise DomainError(_("This covenant has ended. Its parties can no longer change."))
+    covenant = lock(covenant)
+    existing = next((p for p in covenant.parties if p.party == party and not p.removed), None)
+    if existing is None:
+        raise DomainError(_("This party is not in the covenant (any more)."), "party")
+    if len(active_parties(covenant)) <= 1:
+        raise DomainError(_("A covenant needs at least one party."), "party")
+    existing.removed, existing.reason = True, reason
+    existing.changed_by_id, existing.changed_at = user.id, utcnow()
+    db.session.flush()
+    db.session.refresh(covenant, ["parties"])
+    _after_change(user, covenant)
+
+
+# --- opening and versions ------------------------------------------------------------------------
+
+
+def lock(covenant: Covenant) -> Covenant:
+    return TEXTS.lock(covenant)
+
+
+def opening_problem(covenant: Covenant) -> str | None:
+    """Why this covenant can't be opened for signature now, or None."""
+    if covenant.status == CovenantStatus.ENDED.value:
+        return _("This covenant has ended.")
+    if covenant.current_version:
+        return _("This covenant is already open for signature. Changes open the next version by themselves.")
+    if not active_parties(covenant):
+        return _("Add at least one party first.")
+    if covenant.commits_municipality and not council_approved("covenant", covenant.id):
+        return _(
+            "This covenant commits municipal money or staff. It can only be opened for signature once the "
+            "council has approved it: record the council's decision on the council page and link it to "
+            "covenant %(n)d.",
+            n=covenant.id,
+        )
+    return None
+
+
+def open_for_signature(user: User, covenant: Covenant) -> CovenantVersion:
+    covenant = lock(covenant)
+    problem = opening_problem(covenant)
+    if problem:
+        raise DomainError(problem)
+    return _new_version(user, covenant)
+
+
+def _new_version(user: User, covenant: Covenant) -> CovenantVersion:
+    """Freeze the current text and parties as the next version; the one before stops counting."""
+    document = TEXTS.document(covenant)
+    title, text = document["fields"]["title"], document["fields"]["text"]
+    parties = party_list(covenant)
+    now = utcnow()
+    previous = version(covenant)
+    if previous is not None and previous.superseded_at is None:
+        previous.superseded_at = now
+    found = CovenantVersion(
+        covenant_id=covenant.id,
+        number=covenant.current_version + 1,
+        revision_number=covenant.current_revision,
+        title=title,
+        text=text,
+        parties=parties,
+        content_hash=version_fingerprint(title, parties, text),
+        opened_at=now,
+        opened_by_id=user.id,
+    )
+    db.session.add(found)
+    covenant.current_version = found.number
+    covenant.status = CovenantStatus.OPEN.value
+    covenant.in_force_since = None
+    covenant.updated_at = now
+    db.session.flush()
+    tell_signatories(covenant, found, previous)
+    return found
+
+
+def _after_change(user: User, covenant: Covenant) -> None:
+    """Once opened, any change to text or parties opens the next version (every party signs again).
+
+    A covenant that needs the council's approval and no longer has it goes back to being written.
+    """
+    covenant.updated_at = utcnow()
+    if not covenant.current_version or covenant.status == CovenantStatus.ENDED.value:
+        return
+    current = version(covenant)
+    document = TEXTS.document(covenant)
+    if current is not None and current.content_hash == version_fingerprint(
+        document["fields"]["title"], party_list(covenant), document["fields"]["text"]
+    ):
+        return  # back to what is already open (a restore, say): nothing new to sign
+    if covenant.commits_municipality and not council_approved("covenant", covenant.id):
+        if current is not None and current.superseded_at is None:
+            current.superseded_at = utcnow()
+        covenant.status = CovenantStatus.DRAFT.value
+        covenant.in_force_since = None
+        db.session.flush()
+        return
+    _new_version(user, covenant)

@@ -1,0 +1,296 @@
+"""Covenant pages everyone can read (list, covenant, versions, PDF, fingerprint check), signing and ending.
+
+A *convenant* is the agreement the partners' boards and the aldermen sign. Signing and ending are
+done by app/covenants/signing.py; these views ask the policy, fill the forms and show the outcome.
+Drafting (text, parties, opening) is in app/covenants/drafting_views.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
+
+from app.covenants import services, signing
+from app.covenants.fingerprint import FORMAT, clean_fingerprint, grouped
+from app.covenants.forms import EndForm, SignForm, VerifyForm
+from app.covenants.models import Covenant, CovenantStatus, CovenantVersion
+from app.covenants.pdf import filename, version_pdf
+from app.extensions import db, limiter
+from app.forms_common import options, save
+from app.policy import require
+
+bp = Blueprint("covenants", __name__, url_prefix="/covenants")
+
+PER_PAGE = 20
+
+
+# --- what the templates (pages and PDF) use -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VersionState:
+    key: str  # "open", "in_force", "ended" or "superseded"
+    replaced_by: int | None = None  # the number of the version that replaced it, if there is one
+
+
+def version_state(covenant: Covenant, version: CovenantVersion) -> VersionState:
+    if version.superseded_at is not None or version.number != covenant.current_version:
+        later = version.number + 1 if version.number < covenant.current_version else None
+        return VersionState("superseded", later)
+    if covenant.status == CovenantStatus.ENDED.value:
+        return VersionState("ended" if version.in_force_at else "superseded")
+    if covenant.status == CovenantStatus.IN_FORCE.value:
+        return VersionState("in_force")
+    if covenant.status == CovenantStatus.DRAFT.value:
+        return VersionState("superseded")
+    return VersionState("open")
+
+
+def party_name(covenant: Covenant, key: str, version: CovenantVersion | None = None) -> str:
+    if version is not None:
+        for party in version.parties:
+            if party["party"] == key:
+                return party["name"]
+    return services.party_names([key]).get(key, key)
+
+
+bp.add_app_template_global(signing.public_signer, "covenant_signer")
+bp.add_app_template_global(version_state, "covenant_version_state")
+bp.add_app_template_global(grouped, "fingerprint_grouped")
+
+
+# --- finding things -------------------------------------------------------------------------------
+
+
+def covenant_or_404(covenant_id: int) -> Covenant:
+    covenant = services.get(covenant_id)
+    if covenant is None:
+        abort(404)
+    return covenant
+
+
+def version_or_404(covenant: Covenant, number: int) -> CovenantVersion:
+    found = services.version(covenant, number) if number > 0 else None
+    if found is None:
+        abort(404)
+    return found
+
+
+def _current_versions(covenants: list[Covenant]) -> dict[int, CovenantVersion]:
+    """The current version of each of these covenants (with its signatures), in one query."""
+    ids = [c.id for c in covenants if c.current_version]
+    if not ids:
+        return {}
+    rows = db.session.scalars(
+        sa.select(CovenantVersion)
+        .join(
+            Covenant,
+            sa.and_(Covenant.id == CovenantVersion.covenant_id, Covenant.current_version == CovenantVersion.number),
+        )
+        .where(Covenant.id.in_(ids))
+        .options(selectinload(CovenantVersion.signatures))
+    )
+    return {v.covenant_id: v for v in rows}
+
+
+# --- public pages ---------------------------------------------------------------------------------
+
+
+@bp.route("/")
+def index():
+    page = db.paginate(
+        services.covenants_query().options(selectinload(Covenant.parties)),
+        per_page=current_app.config.get("COVENANTS_PAGE_SIZE", PER_PAGE),
+        error_out=False,
+    )
+    return render_template("covenants/index.html", page=page, versions=_current_versions(page.items))
+
+
+@bp.route("/<int:covenant_id>")
+def show(covenant_id: int):
+    covenant = covenant_or_404(covenant_id)
+    current = services.version(covenant)
+    drafting = covenant.status == CovenantStatus.DRAFT.value or current is None
+    if drafting:
+        document = services.TEXTS.document(covenant)
+        title, text = document["fields"].get("title") or covenant.title, document["fields"].get("text", "")
+        parties = [(p, None) for p in services.party_list(covenant)]
+    else:
+        title, text = current.title, current.text
+        signed = {s.party: s for s in current.signatures}
+        parties = [(p, signed.get(p["party"])) for p in current.parties]
+    return render_template(
+        "covenants/show.html",
+        covenant=covenant,
+        current=current,
+        drafting=drafting,
+        title=title,
+        text=text,
+        parties=parties,
+        missing=services.missing_parties(covenant, current) if current else [],
+        versions=services.versions(covenant),
+        council=services.council_decision(covenant) if covenant.commits_municipality else None,
+        agendas=covenant.agendas,
+        ended_party=party_name(covenant, covenant.ended_party, current) if covenant.ended_party else "",
+    )
+
+
+@bp.route("/<int:covenant_id>/versions/<int:number>")
+def version(covenant_id: int, number: int):
+    covenant = covenant_or_404(covenant_id)
+    found = version_or_404(covenant, number)
+    signed = {s.party: s for s in found.signatures}
+    return render_template(
+        "covenants/version.html",
+        covenant=covenant,
+        version=found,
+        state=version_state(covenant, found),
+        parties=[(p, signed.get(p["party"])) for p in found.parties],
+    )
+
+
+@bp.route("/<int:covenant_id>/versions/<int:number>.pdf")
+@limiter.limit(lambda: current_app.config["RATELIMIT_PDF"])  # rendering takes a while
+def pdf(covenant_id: int, number: int):
+    covenant = covenant_or_404(covenant_id)
+    found = version_or_404(covenant, number)
+    response = make_response(version_pdf(covenant, found))
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f'inline; filename="{filename(covenant, found)}"'
+    return response
+
+
+@bp.route("/verify")
+def verify():
+    """Which covenant version has this fingerprint, and who signed it.
+
+    Always 200: a malformed fingerprint gets a message next to the field, an unknown one a plain
+    "no covenant version has this fingerprint" (it is an answer to a question, not a missing page).
+    """
+    form = VerifyForm(formdata=request.args)
+    typed = (request.args.get("fingerprint") or "").strip()
+    cleaned, results = None, None
+    if typed:
+        cleaned = clean_fingerprint(typed)
+        if cleaned is None:
+            form.fingerprint.errors = [
+                _(
+                    "A fingerprint has exactly 64 characters: the digits 0 to 9 and the letters a to f. "
+                    "Check what you typed or copy it again."
+                )
+            ]
+        else:
+            results = services.versions_with_fingerprint(cleaned)
+    return render_template(
+        "covenants/verify.html",
+        form=form,
+        typed=typed,
+        cleaned=cleaned,
+        results=results,
+        canonical_format=FORMAT,
+    )
+
+
+# --- signing and ending ---------------------------------------------------------------------------
+
+
+def _per_person(config_key: str, default: str):
+    """Only failed attempts count, per signed-in person: the password can't be guessed here."""
+    return limiter.limit(
+        lambda: current_app.config.get(config_key, default),
+        methods=["POST"],
+        key_func=lambda: f"sign:{current_user.get_id() if current_user.is_authenticated else request.remote_addr}",
+        deduct_when=lambda response: response.status_code != 302,
+    )
+
+
+CHANGED = _l(
+    "The covenant changed while you were reading it. Read the new version below and sign that one if you agree."
+)
+
+
+def _party_choices(form_field, covenant: Covenant, keys: list[str], version: CovenantVersion | None) -> None:
+    """The parties this person may act for: fixed when there is one, else a choice to make."""
+    pairs = [(key, party_name(covenant, key, version)) for key in keys]
+    if len(keys) == 1:
+        form_field.data = form_field.data or keys[0]
+    else:
+        pairs.insert(0, ("", _("Choose the party")))
+    form_field.choices = options(pairs)
+
+
+@bp.route("/<int:covenant_id>/sign", methods=["GET", "POST"])
+@_per_person("RATELIMIT_SIGN", "10 per minute;50 per hour")
+@login_required
+def sign(covenant_id: int):
+    covenant = covenant_or_404(covenant_id)
+    require("covenant.sign", covenant)
+    current = services.version(covenant)
+    form = SignForm()
+    _party_choices(form.party, covenant, signing.can_sign_now(current_user, covenant), current)
+    if request.method == "GET":
+        form.fingerprint.data = current.content_hash
+    status = 200
+    if form.validate_on_submit():
+        data = signing.SignData(
+            fingerprint=form.fingerprint.data or "",
+            party=form.party.data or "",
+            password=form.password.data or "",
+            full_name=form.full_name.data or "",
+            confirmed=bool(form.confirm.data),
+        )
+        saved = save(form, lambda: signing.sign(current_user, covenant, data))
+        if saved:
+            if saved.value.version.in_force_at:
+                flash(_("Thank you, you signed. Every party has now signed: the covenant is in force."), "success")
+            else:
+                flash(_("Thank you, you signed. The covenant is in force once every party has signed."), "success")
+            return redirect(url_for("covenants.show", covenant_id=covenant_id))
+        covenant = covenant_or_404(covenant_id)  # re-read: it may have changed meanwhile
+        current = services.version(covenant)
+    if request.method == "POST":
+        status = 400
+        if current is not None and form.fingerprint.data != current.content_hash:
+            form.fingerprint.data = current.content_hash  # the text below is the one they sign now
+            if str(CHANGED) not in form.form_errors:  # the form's own checks stopped it before the service did
+                form.form_errors.append(str(CHANGED))
+    parties = signing.can_sign_now(current_user, covenant)
+    _party_choices(form.party, covenant, parties, current)
+    if len(parties) == 1:
+        statement_party = party_name(covenant, parties[0], current)
+    else:
+        statement_party = _("…the party you choose…")
+    return render_template(
+        "covenants/sign.html",
+        covenant=covenant,
+        version=current,
+        form=form,
+        parties=parties,
+        statement=signing.statement(current, statement_party, _("…your name…")) if current else "",
+    ), status
+
+
+@bp.route("/<int:covenant_id>/end", methods=["GET", "POST"])
+@login_required
+def end(covenant_id: int):
+    covenant = covenant_or_404(covenant_id)
+    require("covenant.end", covenant)
+    current = services.version(covenant)
+    form = EndForm()
+    _party_choices(form.party, covenant, signing.can_end(current_user, covenant), current)
+    if form.validate_on_submit():
+        reason, party = form.reason.data or "", form.party.data or ""
+        if save(form, lambda: signing.end(current_user, covenant, party, reason)):
+            flash(_("The covenant has ended. The reason is shown on its page."), "success")
+            return redirect(url_for("covenants.show", covenant_id=covenant_id))
+        covenant = covenant_or_404(covenant_id)
+        _party_choices(form.party, covenant, signing.can_end(current_user, covenant), current)
+    return render_template(
+        "covenants/end.html", covenant=covenant, version=current, form=form
+    ), 400 if request.method == "POST" else 200

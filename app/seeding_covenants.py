@@ -1,0 +1,71 @@
+"""Demo covenants (seeds/demo_covenants.toml), made, opened and signed through the same services as the pages."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from app.accounts.models import Organisation, User
+from app.agendas.models import Agenda
+from app.council import services as council
+from app.covenants import services, signing
+from app.covenants.models import MUNICIPALITY, Covenant
+from app.extensions import db
+from app.issues.models import Issue
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+def load_demo_covenants(process, password: str, path: Path = SEEDS / "demo_covenants.toml") -> int:
+    """Add the demo covenants when the process has none yet. Returns how many were added."""
+    if db.session.scalar(sa.select(Covenant.id).where(Covenant.process_id == process.id).limit(1)):
+        return 0
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    titles = {i["key"]: i["title"] for i in tomllib.loads((SEEDS / "demo_issues.toml").read_text("utf-8"))["issues"]}
+    agendas = {
+        (issue_title, agenda.horizon): agenda.id
+        for agenda, issue_title in db.session.execute(
+            sa.select(Agenda, Issue.title)
+            .join(Issue, Issue.id == Agenda.issue_id)
+            .where(Issue.process_id == process.id)
+        )
+    }
+    users = {u.email: u for u in db.session.scalars(sa.select(User))}
+    organisations = {o.name: str(o.id) for o in db.session.scalars(sa.select(Organisation))}
+    clerk = next((u for u in users.values() if u.role == "council"), None)
+    added = 0
+    for spec in data["covenants"]:
+        wanted = [agendas.get((titles[a["issue"]], a["horizon"])) for a in spec["agendas"]]
+        drafter = users[spec["created_by"]]
+        covenant = services.create(drafter, process, [i for i in wanted if i], spec["title"])
+        for extra in spec.get("add_parties", []):
+            services.add_party(drafter, covenant, organisations[extra["organisation"]], extra["reason"])
+        if "council" in spec and clerk is not None:
+            decision = spec["council"]
+            council.record_position(
+                clerk,
+                council.PositionData(
+                    process_id=process.id,
+                    kind="council_decision",
+                    decided_on=decision["decided_on"],
+                    reference=decision["reference"],
+                    title=decision["title"],
+                    summary=decision.get("summary", ""),
+                    outcome="approved",
+                    covenant_ids=[covenant.id],
+                ),
+            )
+        opened = services.open_for_signature(drafter, covenant)
+        for signer in spec.get("sign", []):
+            party = MUNICIPALITY if signer["organisation"] == MUNICIPALITY else organisations[signer["organisation"]]
+            person = users[signer["email"]]
+            signing.sign(
+                person,
+                covenant,
+                signing.SignData(opened.content_hash, party, password, person.display_name, confirmed=True),
+            )
+        added += 1
+    db.session.flush()
+    return added
