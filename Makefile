@@ -8,9 +8,9 @@ VENDOR := app/static/vendor/utrecht
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run test test-sqlite test-postgres lint translations browser clean
+.PHONY: install run test test-sqlite test-postgres lint translations browser pdf-libs clean
 
-install: $(VENV)/.installed $(VENDOR)/.installed translations
+install: $(VENV)/.installed $(VENDOR)/.installed translations pdf-libs
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,18 @@ run: install
 	$(FLASK) db upgrade
 	$(FLASK) seed demo --if-empty
 	$(FLASK) run --host $(HOST) --port $(PORT)
+
+# WeasyPrint (covenant PDFs) needs Pango; HarfBuzz-Subset makes the PDFs small by embedding only the
+# letters used. Installed from Debian's packages when we may (root, apt) and they are missing.
+PDF_LIBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+pdf-libs:
+	@if ! ldconfig -p | grep -q libharfbuzz-subset || ! ldconfig -p | grep -q libpangoft2; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian's $(PDF_LIBS) for the PDFs"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PDF_LIBS) >/dev/null) \
+	      || echo "could not install $(PDF_LIBS): PDFs may fail or be larger"; \
+	  else echo "PDFs need $(PDF_LIBS) (Debian packages)"; fi; \
+	fi
 
 # Browser tests need Debian's Chromium; install it when we may (root, apt) and it is missing.
 browser:

@@ -75,11 +75,11 @@ def proposed_text(sources: list[AgendaSource], names: dict[str, str]) -> str:
     """Markdown: parties, commitments per party, staying current, success, duration, evaluation, stepping out."""
     parties = required_parties(sources)
     out: list[str] = []
-    out += [f"## {_('Parties')}", ""]
+    out += ["## " + _("Parties"), ""]
     out += [f"- {names.get(key, key)}" for key in parties]
     out += [""]
 
-    out += [f"## {_('What this covenant is about')}", ""]
+    out += ["## " + _("What this covenant is about"), ""]
     out += [_("The parties commit to the agreed agendas below, drawn up with residents in the neighbourhood."), ""]
     for source in sources:
         out += [f"### {_agenda_name(source)}", ""]
@@ -87,7 +87,7 @@ def proposed_text(sources: list[AgendaSource], names: dict[str, str]) -> str:
         if summary:
             out += [summary, ""]
 
-    out += [f"## {_('What each party commits to')}", ""]
+    out += ["## " + _("What each party commits to"), ""]
     for key in parties:
         lines = []
         for source in sources:
@@ -107,7 +107,7 @@ def proposed_text(sources: list[AgendaSource], names: dict[str, str]) -> str:
         if lines:
             out += [""]
 
-    out += [f"## {_('How the agendas stay current')}", ""]
+    out += ["## " + _("How the agendas stay current"), ""]
     for source in sources:
         fields = source.document.get("fields", {})
         moment, who = (fields.get("review_moment") or "").strip(), (fields.get("reviewers") or "").strip()
@@ -122,7 +122,7 @@ def proposed_text(sources: list[AgendaSource], names: dict[str, str]) -> str:
         "",
     ]
 
-    out += [f"## {_('How we judge whether it works')}", ""]
+    out += ["## " + _("How we judge whether it works"), ""]
     for source in sources:
         success = (source.document.get("fields", {}).get("success") or "").strip()
         indicators = [
@@ -135,7 +135,7 @@ def proposed_text(sources: list[AgendaSource], names: dict[str, str]) -> str:
     out += [""]
 
     longest = max((source.horizon for source in sources), default=1)
-    out += [f"## {_('Duration and evaluation')}", ""]
+    out += ["## " + _("Duration and evaluation"), ""]
     out += [
         ngettext(
             "This covenant applies from the day every party has signed, for %(num)d year. The parties "
@@ -146,7 +146,7 @@ def proposed_text(sources: list[AgendaSource], names: dict[str, str]) -> str:
         ),
         "",
     ]
-    out += [f"## {_('Stepping out')}", ""]
+    out += ["## " + _("Stepping out"), ""]
     out += [
         _(
             "A party can end this covenant by saying so on the platform, with its reason. Everyone can read "

@@ -61,6 +61,16 @@ PAGES = [
     (None, "/moderation/log"),
     (None, "/processes/buytenwegh/balance"),
     (None, "/help/balance"),
+    (None, "/covenants/"),
+    (None, "/covenants/1"),  # in force
+    (None, "/covenants/2"),  # open for signature
+    (None, "/covenants/1/versions/1"),
+    (None, "/covenants/1/history"),
+    (None, "/covenants/1/history/1"),
+    (None, "/covenants/verify"),
+    (None, "/covenants/verify?fingerprint=abc"),
+    ("bestuurder@example.org", "/covenants/2"),
+    ("wijkregisseur@example.org", "/covenants/1"),
     ("wijkregisseur@example.org", "/moderation"),
     ("wijkregisseur@example.org", "/moderation/issue/2"),
     ("wijkregisseur@example.org", "/moderation/issue/2/classification"),
