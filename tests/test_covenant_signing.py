@@ -402,7 +402,8 @@ def test_a_lost_race_on_the_unique_constraint_becomes_the_message(app, world, mo
         data = signing.SignData(world.fingerprint, world.party_a, PASSWORD, "Carla Bos", True)
         with pytest.raises(DomainError) as refused:
             signing.sign(db.session.get(User, colleague.id), covenant, data)
-        assert refused.value.field == "party" and refused.value.message == "Deze partij heeft deze versie al ondertekend."
+        assert refused.value.field == "party"
+        assert refused.value.message == "Deze partij heeft deze versie al ondertekend."
         db.session.rollback()
     (signature,) = signatures(app, world.covenant_id)
     assert signature.user_id == world.signatories[0].id
