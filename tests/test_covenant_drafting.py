@@ -398,17 +398,27 @@ def test_adding_and_removing_a_party_needs_a_reason(app):
     assert drafter.post(f"{url}/parties/{key}/remove", data={f"remove-{key}-reason": why}).status_code == 404
 
 
-def test_the_municipal_setting_changes_only_before_opening(app):
+def test_the_municipal_setting_can_not_be_switched_off_to_skip_the_council(app):
     world = make_covenant(app)
     drafter = drafter_browser(app, world)
     assert drafter.post(f"/covenants/{world.covenant_id}/settings", data={"commits": "y"}).status_code == 302
     assert covenant_state(app, world.covenant_id)["commits"] is True
+    # these agendas give the municipality no money: switching it off again is allowed
     assert drafter.post(f"/covenants/{world.covenant_id}/settings", data={}).status_code == 302
     assert covenant_state(app, world.covenant_id)["commits"] is False
     open_covenant(app, world)
-    refused = drafter.post(f"/covenants/{world.covenant_id}/settings", data={"commits": "y"})
-    assert refused.status_code == 400 and 'class="utrecht-paragraph field-error" role="alert"' in page_text(refused)
-    assert covenant_state(app, world.covenant_id)["commits"] is False
+    # switched on after opening: the open version stops counting until the council approves
+    assert drafter.post(f"/covenants/{world.covenant_id}/settings", data={"commits": "y"}).status_code == 302
+    state = covenant_state(app, world.covenant_id)
+    assert state["commits"] is True and state["status"] == "draft"
+
+
+def test_the_municipal_setting_stays_on_when_the_agendas_give_the_municipality_money(app):
+    world = make_covenant(app, municipal_money=True)
+    drafter = drafter_browser(app, world)
+    refused = drafter.post(f"/covenants/{world.covenant_id}/settings", data={})
+    assert refused.status_code == 400 and 'id="commits-error"' in page_text(refused)
+    assert covenant_state(app, world.covenant_id)["commits"] is True
 
 
 # --- opening and versions ------------------------------------------------------------------------
@@ -464,10 +474,10 @@ def test_a_covenant_with_municipal_money_opens_only_after_the_council_approved_i
     drafter = drafter_browser(app, world, lang="en")
     page = drafter.get(f"/covenants/{world.covenant_id}/parties").get_data(as_text=True)
     assert 'id="opening-problem"' in page
-    assert "commits municipal money or staff" in page and "once the council has approved it" in page
+    assert "commits municipal money or staff" in page and "once the council has approved this text" in page
     assert f'action="/covenants/{world.covenant_id}/open"' not in page
     refused = drafter.post(f"/covenants/{world.covenant_id}/open")
-    assert refused.status_code == 400 and "once the council has approved it" in refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "once the council has approved this text" in refused.get_data(as_text=True)
     assert re.search(r'<input[^>]* checked [^>]*id="commits"', refused.get_data(as_text=True))  # not reset
     assert covenant_state(app, world.covenant_id)["version"] == 0
 

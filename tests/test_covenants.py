@@ -501,3 +501,101 @@ def test_the_demo_has_a_covenant_in_force_and_one_open(app, runner):
         statuses = sorted(db.session.scalars(sa.select(Covenant.status)))
         assert statuses == ["in_force", "open"]
     assert "0 covenants added" in runner.invoke(args=["seed", "demo"]).output
+
+
+# --- the council rule can't be walked around ---------------------------------------------------------
+
+
+def test_an_approval_counts_only_for_the_text_it_approved(app):
+    from app.covenants import services
+
+    world = make_covenant(app, municipal_money=True)
+    _approve_in_council(app, world)
+    with app.app_context():
+        covenant = _covenant(world)
+        assert services.opening_problem(covenant) is None
+        services.save_text(_user(world.drafter.id), covenant, 1, covenant.title, "Een andere tekst.", "")
+        db.session.commit()
+        assert services.opening_problem(covenant) is not None  # the council approved the old text
+
+
+def test_a_change_after_opening_waits_for_the_council_and_then_opens_again(app):
+    from app.covenants import services
+
+    world = make_covenant(app, municipal_money=True)
+    _approve_in_council(app, world)
+    open_covenant(app, world)
+    with app.app_context():
+        covenant = _covenant(world)
+        services.save_text(_user(world.drafter.id), covenant, 1, covenant.title, "Meer geld voor licht.", "")
+        db.session.commit()
+        assert covenant.status == "draft" and services.version(covenant).superseded_at is not None
+    _approve_in_council(app, world)
+    second = open_covenant(app, world)
+    with app.app_context():
+        covenant = _covenant(world)
+        assert covenant.status == "open" and covenant.current_version == 2
+        assert services.version(covenant).content_hash == second != services.version(covenant, 1).content_hash
+
+
+def test_a_later_rejection_pauses_signing(app):
+    from app.errors import DomainError
+
+    world = make_covenant(app, municipal_money=True)
+    _approve_in_council(app, world)
+    open_covenant(app, world)
+    _approve_in_council(app, world, outcome="rejected")
+    with pytest.raises(DomainError) as error:
+        sign_as(app, world, world.wethouder, "municipality")
+    assert error.value.message.startswith("Ondertekenen is gestopt")
+    with app.app_context():
+        assert _covenant(world).status == "open"
+
+
+def test_the_municipality_stays_a_party_while_it_commits_money(app):
+    from app.covenants import services
+    from app.errors import DomainError
+
+    world = make_covenant(app, municipal_money=True)
+    with app.app_context():
+        with pytest.raises(DomainError) as error:
+            services.remove_party(_user(world.drafter.id), _covenant(world), "municipality", "Wij doen niet mee.")
+        assert error.value.field == "party"
+
+
+@pytest.mark.parametrize("typed", ["0{id}", "000000000000000000000{id}", "\u00b2", "\u0661", "x", ""])
+def test_party_keys_have_one_spelling(app, typed):
+    from app.covenants import services
+    from app.errors import DomainError
+
+    world = make_covenant(app)
+    extra = make_organisation(app, "Bibliotheek Buytenwegh")
+    key = typed.format(id=extra.id)
+    with app.app_context():
+        covenant = _covenant(world)
+        drafter = _user(world.drafter.id)
+        if key.isascii() and key.isdigit() and len(key) <= 12:
+            services.add_party(drafter, covenant, key, "De bibliotheek biedt de ruimte.")
+            assert str(extra.id) in [p.party for p in services.active_parties(covenant)]
+            with pytest.raises(DomainError):  # "01" and "1" are the same party
+                services.add_party(drafter, covenant, str(extra.id), "Nog een keer, anders geschreven.")
+        else:
+            with pytest.raises(DomainError) as error:
+                services.add_party(drafter, covenant, key, "Een sleutel die niet bestaat.")
+            assert error.value.field == "party"
+        assert all(p.party == MUNICIPALITY or p.party == str(int(p.party)) for p in covenant.parties)
+
+
+MUNICIPALITY = "municipality"
+
+
+def test_the_canonical_form_is_served_byte_for_byte(app, client):
+    import hashlib
+
+    world = make_covenant(app)
+    content_hash = open_covenant(app, world)
+    response = client.get(f"/covenants/{world.covenant_id}/versions/1/canonical.txt")
+    assert response.status_code == 200 and response.mimetype == "text/plain"
+    assert hashlib.sha256(response.data).hexdigest() == content_hash
+    assert response.data.startswith(b"buytenwegh-covenant/1\ntitle: Veilig fietspad\nparty: ")
+    assert client.get(f"/covenants/{world.covenant_id}/versions/2/canonical.txt").status_code == 404

@@ -37,6 +37,7 @@ PUBLIC = {
     "covenants.version",
     "covenants.pdf",
     "covenants.verify",
+    "covenants.canonical",
     "covenant_drafting.history",
     "covenant_drafting.revision",
     "accounts.login",

@@ -370,3 +370,13 @@ def test_values_that_are_not_all_texts_merge_as_before():
 def test_one_line_texts_changed_two_ways_stay_conflicts():
     assert not text_merge("Versie van Anouk", "Versie van Mehmet", base="Samen aan de slag").clean
     assert merge_lines("Samen aan de slag", "Samen", "Aan de slag") is None
+
+
+def test_windows_line_endings_from_a_browser_still_merge_by_line():
+    from app.revisions.documents import merge_lines, with_unix_newlines
+
+    assert merge_lines("a\nb\nc", "A\r\nb\r\nc", "a\nb\nC") == "A\nb\nC"
+    assert with_unix_newlines({"fields": {"t": "a\r\nb\rc"}, "items": [{"id": "x", "d": "1\r\n2"}]}) == {
+        "fields": {"t": "a\nb\nc"},
+        "items": [{"id": "x", "d": "1\n2"}],
+    }

@@ -238,7 +238,14 @@ def _covenant(covenant, current) -> dict:
         "signatures": [_signature(s, current.number) for s in current.signatures] if current else [],
         "in_force_since": _date(covenant.in_force_since),
         "ended": (
-            {"at": _date(covenant.ended_at), "party": covenant.ended_party, "reason": covenant.end_reason}
+            {
+                "at": _date(covenant.ended_at),
+                "party": next(
+                    (p["name"] for p in (current.parties if current else []) if p["party"] == covenant.ended_party),
+                    covenant.ended_party,
+                ),
+                "reason": covenant.end_reason,
+            }
             if covenant.ended_at
             else None
         ),

@@ -14,8 +14,8 @@ written down here (and on the public verify page):
    give the same bytes.
 2. Title and party names: every run of whitespace becomes one space, trimmed at both ends.
 3. Parties: one line each, `party: ` then the party key (the organisation's number, or
-   `municipality`), one space, and the name; sorted by key, so the order they are listed in
-   does not matter.
+   `municipality`), one space, and the name; sorted by key compared as text, character by
+   character (so `10` comes before `9`), so the order they are listed in does not matter.
 4. Text: line endings become `\\n`; spaces and tabs at the end of a line are dropped; runs of blank
    lines become one blank line; blank lines at the start and end are dropped; the text ends with
    exactly one `\\n`. Formatting that does not change what the Markdown says (Windows line endings,
@@ -23,6 +23,9 @@ written down here (and on the public verify page):
    character of the text, the title, a party's name, or the list of parties gives another.
 5. The whole is encoded as UTF-8 and hashed with SHA-256; the fingerprint is the 64 lower-case
    hexadecimal digits.
+
+The page `/covenants/<id>/versions/<n>/canonical.txt` serves this form byte for byte, so
+`sha256sum canonical.txt` gives the fingerprint.
 
 Trailing spaces are ignored although two of them make a line break in some Markdown dialects;
 our renderer (app/text.py) does not treat them so, so they never change what is shown.

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import has_request_context, url_for
+from flask import has_request_context
 from flask_babel import gettext as _
 
 from app.accounts.models import Membership, MembershipStatus, Role, User
 from app.covenants.models import MUNICIPALITY, Covenant, CovenantVersion
 from app.extensions import db
 from app.mail import send_after_commit
+from app.security import external_url
 
 
 def _signatories_of(keys) -> list[User]:
@@ -47,7 +48,7 @@ def tell_signatories(covenant: Covenant, found: CovenantVersion, previous: Coven
         id=covenant.id,
     )
     if has_request_context():
-        body += "\n" + url_for("covenants.sign", covenant_id=covenant.id, _external=True)
+        body += "\n" + external_url("covenants.sign", covenant_id=covenant.id)
     for person in _signatories_of(found.party_keys):
         send_after_commit(person.email, subject, body)
 
@@ -62,6 +63,6 @@ def tell_ended(covenant: Covenant, found: CovenantVersion, party_name: str, reas
         reason=reason,
     )
     if has_request_context():
-        body += "\n\n" + url_for("covenants.show", covenant_id=covenant.id, _external=True)
+        body += "\n\n" + external_url("covenants.show", covenant_id=covenant.id)
     for person in _signatories_of(found.party_keys):
         send_after_commit(person.email, subject, body)

@@ -23,6 +23,7 @@ def version_pdf(covenant: Covenant, version: CovenantVersion) -> bytes:
         grouped=grouped(version.content_hash),
         canonical_format=FORMAT,
         verify_url=external_url("covenants.verify"),  # from BASE_URL, not the request's Host header
+        canonical_url=external_url("covenants.canonical", covenant_id=covenant.id, number=version.number),
     )
     # No scheme is allowed: the document has no images, fonts or stylesheets to fetch.
     fetcher = URLFetcher(allowed_protocols=())

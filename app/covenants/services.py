@@ -21,7 +21,8 @@ from sqlalchemy.orm import selectinload
 
 from app.accounts.models import Organisation, User
 from app.agendas.models import Agenda, AgendaRevision, AgendaStatus
-from app.council.services import council_approved, latest_position_for
+from app.council.models import Outcome
+from app.council.services import latest_position_for
 from app.covenants import drafting
 from app.covenants.fingerprint import fingerprint
 from app.covenants.models import (
@@ -148,7 +149,23 @@ def versions_with_fingerprint(value: str) -> list[CovenantVersion]:
             sa.select(CovenantVersion)
             .where(CovenantVersion.content_hash == value)
             .order_by(CovenantVersion.opened_at.desc(), CovenantVersion.id.desc())
-            .options(selectinload(CovenantVersion.signatures), selectinload(CovenantVersion.covenant))
+            .options(
+                selectinload(CovenantVersion.signatures).selectinload(Signature.user),
+                selectinload(CovenantVersion.covenant),
+            )
+        )
+    )
+
+
+def agendas_of(covenant: Covenant) -> list[Agenda]:
+    """The agendas a covenant is drawn from, with their issues (two queries)."""
+    return list(
+        db.session.scalars(
+            sa.select(Agenda)
+            .join(covenant_agendas, covenant_agendas.c.agenda_id == Agenda.id)
+            .where(covenant_agendas.c.covenant_id == covenant.id)
+            .order_by(Agenda.id)
+            .options(selectinload(Agenda.issue))
         )
     )
 
@@ -168,6 +185,28 @@ def version_fingerprint(title: str, parties: list[dict], text: str) -> str:
 
 def council_decision(covenant: Covenant):
     return latest_position_for("covenant", covenant.id)
+
+
+def content_changed_at(covenant: Covenant):
+    """When the text or the parties last changed: what the council's approval must come after."""
+    latest = TEXTS.revision(covenant)
+    moments = [latest.created_at] if latest else []
+    moments += [p.changed_at for p in covenant.parties if p.changed_at]
+    return max(moments) if moments else covenant.created_at
+
+
+def council_approves(covenant: Covenant) -> bool:
+    """Did the council's latest decision approve this covenant, as its text and parties are now?
+
+    An approval recorded before a later change of the text or parties approved another text, so a
+    covenant that commits municipal money or staff needs the council again after every change.
+    """
+    decision = council_decision(covenant)
+    return (
+        decision is not None
+        and decision.outcome == Outcome.APPROVED.value
+        and decision.created_at >= content_changed_at(covenant)
+    )
 
 
 # --- drafting ------------------------------------------------------------------------------------
@@ -245,10 +284,18 @@ def create(user: User, process, agenda_ids: list[int], title: str, commits_munic
     return covenant
 
 
+def _editable(covenant: Covenant) -> Covenant:
+    """The covenant locked for this change, refused once ended (checked on the locked row, so a change
+    racing the end of the covenant can't slip in after it)."""
+    covenant = lock(covenant)
+    if covenant.status == CovenantStatus.ENDED.value:
+        raise DomainError(_("This covenant has ended. Its text and parties can no longer change."))
+    return covenant
+
+
 def save_text(user: User, covenant: Covenant, base: int, title: str, text: str, message: str):
     """Save the text (merging with changes saved meanwhile); once opened, this opens the next version."""
-    if covenant.status == CovenantStatus.ENDED.value:
-        raise DomainError(_("This covenant has ended. Its text can no longer change."))
+    covenant = _editable(covenant)
     saved = TEXTS.save(user, covenant, base, {"fields": {"title": title, "text": text}, "items": []}, message)
     if saved.revision is not None:
         _after_change(user, covenant)
@@ -256,6 +303,7 @@ def save_text(user: User, covenant: Covenant, base: int, title: str, text: str, 
 
 
 def resolve_text(user: User, covenant: Covenant, against: int, choices: dict):
+    covenant = _editable(covenant)
     saved = TEXTS.resolve_draft(user, covenant, against, choices)
     if saved.revision is not None:
         _after_change(user, covenant)
@@ -263,19 +311,40 @@ def resolve_text(user: User, covenant: Covenant, against: int, choices: dict):
 
 
 def restore_text(user: User, covenant: Covenant, number: int):
-    if covenant.status == CovenantStatus.ENDED.value:
-        raise DomainError(_("This covenant has ended. Its text can no longer change."))
+    covenant = _editable(covenant)
     restored = TEXTS.restore(user, covenant, number)
     _after_change(user, covenant)
     return restored
 
 
+def agendas_commit_municipality(covenant: Covenant) -> bool:
+    """Do the covenant's agendas give the municipality money, hours, staff or means?"""
+    return proposal(list(covenant.agendas))[2] if covenant.agendas else False
+
+
 def set_commits(user: User, covenant: Covenant, commits: bool) -> None:
-    if covenant.current_version:
-        raise DomainError(_("This can only change before the covenant is opened for signature."), "commits")
-    covenant.commits_municipality = bool(commits)
+    """Mark whether the covenant commits municipal money or staff (then the council must approve it).
+
+    It can always be switched on. It can't be switched off while the agendas give the municipality
+    money or staff, so the council's approval can't be skipped by unticking a box.
+    """
+    covenant = _editable(covenant)
+    commits = bool(commits)
+    if not commits and agendas_commit_municipality(covenant):
+        raise DomainError(
+            _(
+                "The agendas of this covenant give the municipality money, hours or staff, so the council "
+                "must approve it. This can't be switched off."
+            ),
+            "commits",
+        )
+    if commits == covenant.commits_municipality:
+        return
+    covenant.commits_municipality = commits
     covenant.updated_at = utcnow()
     db.session.flush()
+    if commits:
+        _after_change(user, covenant, force=True)  # an open version now needs the council's approval
 
 
 def reason_text(reason: str) -> str:
@@ -287,13 +356,14 @@ def reason_text(reason: str) -> str:
 
 def add_party(user: User, covenant: Covenant, party: str, reason: str) -> CovenantParty:
     reason = reason_text(reason)
-    if covenant.status == CovenantStatus.ENDED.value:
-        raise DomainError(_("This covenant has ended. Its parties can no longer change."))
+    party = str(party or "")
     if party != MUNICIPALITY:
-        organisation = db.session.get(Organisation, int(party)) if str(party).isdigit() else None
+        digits = party.isascii() and party.isdigit() and len(party) <= 12
+        organisation = db.session.get(Organisation, int(party)) if digits else None
         if organisation is None or not organisation.verified:
             raise DomainError(_("Choose the organisation from the list."), "party")
-    covenant = lock(covenant)
+        party = str(organisation.id)  # one spelling of the key: "01" and "1" are the same organisation
+    covenant = _editable(covenant)
     existing = next((p for p in covenant.parties if p.party == party), None)
     if existing is not None and not existing.removed:
         raise DomainError(_("This organisation is already a party."), "party")
@@ -313,12 +383,14 @@ def add_party(user: User, covenant: Covenant, party: str, reason: str) -> Covena
 
 def remove_party(user: User, covenant: Covenant, party: str, reason: str) -> None:
     reason = reason_text(reason)
-    if covenant.status == CovenantStatus.ENDED.value:
-        raise DomainError(_("This covenant has ended. Its parties can no longer change."))
-    covenant = lock(covenant)
+    covenant = _editable(covenant)
     existing = next((p for p in covenant.parties if p.party == party and not p.removed), None)
     if existing is None:
         raise DomainError(_("This party is not in the covenant (any more)."), "party")
+    if party == MUNICIPALITY and covenant.commits_municipality:
+        raise DomainError(
+            _("This covenant commits municipal money or staff, so the municipality stays a party."), "party"
+        )
     if len(active_parties(covenant)) <= 1:
         raise DomainError(_("A covenant needs at least one party."), "party")
     existing.removed, existing.reason = True, reason
@@ -339,18 +411,22 @@ def opening_problem(covenant: Covenant) -> str | None:
     """Why this covenant can't be opened for signature now, or None."""
     if covenant.status == CovenantStatus.ENDED.value:
         return _("This covenant has ended.")
-    if covenant.current_version:
+    if covenant.status in (CovenantStatus.OPEN.value, CovenantStatus.IN_FORCE.value):
         return _("This covenant is already open for signature. Changes open the next version by themselves.")
     if not active_parties(covenant):
         return _("Add at least one party first.")
-    if covenant.commits_municipality and not council_approved("covenant", covenant.id):
-        return _(
-            "This covenant commits municipal money or staff. It can only be opened for signature once the "
-            "council has approved it: record the council's decision on the council page and link it to "
-            "covenant %(n)d.",
-            n=covenant.id,
-        )
+    if covenant.commits_municipality and not council_approves(covenant):
+        return council_message(covenant)
     return None
+
+
+def council_message(covenant: Covenant) -> str:
+    return _(
+        "This covenant commits municipal money or staff. It can only be opened for signature once the "
+        "council has approved this text: record the council's decision on the council page and link it to "
+        "covenant %(n)d. A change to the text or the parties after the decision needs a new decision.",
+        n=covenant.id,
+    )
 
 
 def open_for_signature(user: User, covenant: Covenant) -> CovenantVersion:
@@ -391,25 +467,31 @@ def _new_version(user: User, covenant: Covenant) -> CovenantVersion:
     return found
 
 
-def _after_change(user: User, covenant: Covenant) -> None:
+def _after_change(user: User, covenant: Covenant, force: bool = False) -> None:
     """Once opened, any change to text or parties opens the next version (every party signs again).
 
-    A covenant that needs the council's approval and no longer has it goes back to being written.
+    A covenant that needs the council's approval and doesn't have it for the new text goes back to
+    being written: its last version stops counting, and it opens again once the council approved.
     """
     covenant.updated_at = utcnow()
-    if not covenant.current_version or covenant.status == CovenantStatus.ENDED.value:
+    if not covenant.current_version or covenant.status not in (
+        CovenantStatus.OPEN.value,
+        CovenantStatus.IN_FORCE.value,
+    ):
         return
     current = version(covenant)
     document = TEXTS.document(covenant)
-    if current is not None and current.content_hash == version_fingerprint(
+    same = current is not None and current.content_hash == version_fingerprint(
         document["fields"]["title"], party_list(covenant), document["fields"]["text"]
-    ):
+    )
+    if same and not force:
         return  # back to what is already open (a restore, say): nothing new to sign
-    if covenant.commits_municipality and not council_approved("covenant", covenant.id):
+    if covenant.commits_municipality and not council_approves(covenant):
         if current is not None and current.superseded_at is None:
             current.superseded_at = utcnow()
         covenant.status = CovenantStatus.DRAFT.value
         covenant.in_force_since = None
         db.session.flush()
         return
-    _new_version(user, covenant)
+    if not same:
+        _new_version(user, covenant)

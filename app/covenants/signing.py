@@ -14,7 +14,7 @@ from app.accounts.models import MembershipStatus, Role, User
 from app.accounts.passwords import verify_password
 from app.covenants.models import MUNICIPALITY, Covenant, CovenantStatus, CovenantVersion, Signature
 from app.covenants.notify import tell_ended
-from app.covenants.services import lock, missing_parties, reason_text, version
+from app.covenants.services import council_approves, lock, missing_parties, reason_text, version
 from app.errors import DomainError, unique_or
 from app.extensions import db
 from app.models_common import utcnow
@@ -71,6 +71,13 @@ def sign(user: User, covenant: Covenant, data: SignData) -> Signature:
     covenant = lock(covenant)  # one signature (or change) at a time per covenant
     if covenant.status != CovenantStatus.OPEN.value:
         raise DomainError(_("This covenant is not open for signature."))
+    if covenant.commits_municipality and not council_approves(covenant):  # e.g. a later rejection
+        raise DomainError(
+            _(
+                "Signing is paused: this covenant commits municipal money or staff, and the council's latest "
+                "decision does not approve this text."
+            )
+        )
     current = version(covenant)
     if current is None or data.fingerprint != current.content_hash:
         raise DomainError(

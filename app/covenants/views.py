@@ -17,7 +17,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
 from app.covenants import services, signing
-from app.covenants.fingerprint import FORMAT, clean_fingerprint, grouped
+from app.covenants.fingerprint import FORMAT, canonical_form, clean_fingerprint, grouped
 from app.covenants.forms import EndForm, SignForm, VerifyForm
 from app.covenants.models import Covenant, CovenantStatus, CovenantVersion
 from app.covenants.pdf import filename, version_pdf
@@ -136,7 +136,7 @@ def show(covenant_id: int):
         missing=services.missing_parties(covenant, current) if current else [],
         versions=services.versions(covenant),
         council=services.council_decision(covenant) if covenant.commits_municipality else None,
-        agendas=covenant.agendas,
+        agendas=services.agendas_of(covenant),
         ended_party=party_name(covenant, covenant.ended_party, current) if covenant.ended_party else "",
     )
 
@@ -163,6 +163,18 @@ def pdf(covenant_id: int, number: int):
     response = make_response(version_pdf(covenant, found))
     response.headers["Content-Type"] = "application/pdf"
     response.headers["Content-Disposition"] = f'inline; filename="{filename(covenant, found)}"'
+    return response
+
+
+@bp.route("/<int:covenant_id>/versions/<int:number>/canonical.txt")
+def canonical(covenant_id: int, number: int):
+    """The exact bytes that are hashed into the version's fingerprint, to check it with any SHA-256 tool."""
+    covenant = covenant_or_404(covenant_id)
+    found = version_or_404(covenant, number)
+    form = canonical_form(found.title, [(p["party"], p["name"]) for p in found.parties], found.text)
+    response = make_response(form.encode("utf-8"))
+    response.headers["Content-Type"] = "text/plain; charset=utf-8"
+    response.headers["Content-Disposition"] = f'inline; filename="convenant-{covenant.id}-versie-{found.number}.txt"'
     return response
 
 

@@ -37,6 +37,21 @@ def empty() -> Document:
     return {"fields": {}, "items": []}
 
 
+def with_unix_newlines(value):
+    """Every text in a document (fields and item fields) with "\n" line breaks: browsers send "\r\n".
+
+    Without this a save from a browser would change every line of a text that was written with "\n",
+    and a concurrent edit of another line would become a conflict.
+    """
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+    if isinstance(value, list):
+        return [with_unix_newlines(v) for v in value]
+    if isinstance(value, dict):
+        return {k: with_unix_newlines(v) for k, v in value.items()}
+    return value
+
+
 def normalise(document: Document | None) -> Document:
     """A deep copy with both keys present; refuses items without a unique id."""
     doc = copy.deepcopy(document) if document else empty()
@@ -152,7 +167,7 @@ def _lines(text: str) -> list[str]:
     Splitting on "\n" (rather than keeping the breaks) makes adding a line at the end of a text
     that has no final line break an insertion, not a change of its last line.
     """
-    return text.split("\n")
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")  # a browser's CRLF is one break
 
 
 def _hunks(base: list[str], other: list[str]) -> list[tuple[int, int, list[str]]]:

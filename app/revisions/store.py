@@ -31,7 +31,16 @@ from sqlalchemy.orm import selectinload
 from app.errors import DomainError, unique_or
 from app.extensions import db
 from app.models_common import utcnow
-from app.revisions.documents import MINE, THEIRS, MergeResult, empty, merge, normalise, resolve
+from app.revisions.documents import (
+    MINE,
+    THEIRS,
+    MergeResult,
+    empty,
+    merge,
+    normalise,
+    resolve,
+    with_unix_newlines,
+)
 
 
 @dataclass
@@ -148,7 +157,7 @@ class RevisionStore:
         A kept draft blocks further saves by the same person until it is resolved, so a second conflict
         can never replace the first one's text (the form they are on keeps what they typed).
         """
-        new_document = self.validate(new_document)
+        new_document = self.validate(with_unix_newlines(new_document))
         owner = self.lock(owner)
         if base > owner.current_revision or base < 0:
             raise DomainError(_("This version does not exist. Look at the page again."))
