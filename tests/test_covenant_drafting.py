@@ -354,7 +354,7 @@ def test_history_revision_diff_and_restore(app):
 
 
 def test_line_diff_marks_only_changed_lines_with_context():
-    from app.covenants.drafting_views import line_diff
+    from app.revisions.textdiff import line_diff
 
     old = "\n".join(f"regel {i}" for i in range(20))
     new = old.replace("regel 10", "regel tien")

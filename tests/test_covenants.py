@@ -252,10 +252,10 @@ def test_the_council_form_links_a_position_to_covenants(app, client, auth):
     response = client.post("/council/positions/new", data={**data, "covenants": str(world.covenant_id)})
     assert response.status_code == 302
     with app.app_context():
-        from app.covenants import services
+        from app.covenants import council_rule, services
 
         assert services.opening_problem(_covenant(world)) is None
-        assert services.council_decision(_covenant(world)).reference == "2026/100"
+        assert council_rule.council_decision(_covenant(world)).reference == "2026/100"
 
 
 # --- versions, signatures and the in-force rule ----------------------------------------------------

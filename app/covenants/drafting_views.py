@@ -8,9 +8,6 @@ the field, on a page re-rendered with status 400.
 
 from __future__ import annotations
 
-import difflib
-from dataclasses import dataclass
-
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -19,7 +16,7 @@ from flask_login import current_user, login_required
 
 from app.accounts.models import Organisation
 from app.council.models import label as council_label
-from app.covenants import services
+from app.covenants import council_rule, services, sources
 from app.covenants.drafting_forms import AddPartyForm, NewCovenantForm, RemovePartyForm, SettingsForm, TextForm
 from app.covenants.fingerprint import grouped
 from app.covenants.models import MUNICIPALITY, CovenantStatus
@@ -29,6 +26,7 @@ from app.issues.forms import EmptyForm
 from app.policy import can, require
 from app.processes.models import Process
 from app.revisions.documents import MINE, THEIRS
+from app.revisions.textdiff import line_diff
 
 bp = Blueprint("covenant_drafting", __name__, url_prefix="/covenants")
 
@@ -68,7 +66,7 @@ def new():
     if process is None:
         abort(404)
     require("covenant.draft", process)
-    agendas = services.agreed_agendas(process.id)
+    agendas = sources.agreed_agendas(process.id)
     form = NewCovenantForm()
     form.agendas.choices = options((a.id, _agenda_label(a)) for a in agendas)
     if form.validate_on_submit():
@@ -227,36 +225,6 @@ def render_history(covenant, form=None, status: int = 200):
     ), status
 
 
-@dataclass(frozen=True)
-class Line:
-    kind: str  # "same", "removed", "added", or "gap" (unchanged lines left out; `skipped` says how many)
-    text: str = ""
-    skipped: int = 0
-
-
-def line_diff(old: str, new: str, context: int = 3) -> list[Line]:
-    """The lines that changed from `old` to `new`, with `context` unchanged lines around each change."""
-    a, b = (old or "").splitlines(), (new or "").splitlines()
-    if a == b:
-        return []
-    lines: list[Line] = []
-    done = 0  # lines of `a` shown or skipped so far
-    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
-    for group in matcher.get_grouped_opcodes(context):
-        if group[0][1] > done:
-            lines.append(Line("gap", skipped=group[0][1] - done))
-        for tag, i1, i2, j1, j2 in group:
-            if tag == "equal":
-                lines += [Line("same", text) for text in a[i1:i2]]
-                continue
-            lines += [Line("removed", text) for text in a[i1:i2]]
-            lines += [Line("added", text) for text in b[j1:j2]]
-        done = group[-1][2]
-    if done < len(a):
-        lines.append(Line("gap", skipped=len(a) - done))
-    return lines
-
-
 @bp.route("/<int:covenant_id>/history/<int:number>")
 def revision(covenant_id: int, number: int):
     covenant = _covenant_or_404(covenant_id)
@@ -302,7 +270,7 @@ def _add_form(covenant, formdata=None) -> AddPartyForm:
     active = {p.party for p in services.active_parties(covenant)}
     choices = [("", _("Choose"))]
     if MUNICIPALITY not in active:
-        choices.append((MUNICIPALITY, services.municipality_name()))
+        choices.append((MUNICIPALITY, sources.municipality_name()))
     organisations = db.session.execute(
         sa.select(Organisation.id, Organisation.name).where(Organisation.verified.is_(True)).order_by(Organisation.name)
     )
@@ -321,7 +289,7 @@ def render_parties(covenant, add_form=None, remove=None, settings_form=None, ope
     `remove`: (party key, its bound remove form).
     """
     parties = sorted(covenant.parties, key=lambda p: (p.removed, p.party != MUNICIPALITY, p.id))
-    names = services.party_names([p.party for p in parties])
+    names = sources.party_names([p.party for p in parties])
     remove_forms = {p.party: _remove_form(p.party) for p in parties if not p.removed}
     if remove is not None:
         remove_forms[remove[0]] = remove[1]
@@ -337,7 +305,7 @@ def render_parties(covenant, add_form=None, remove=None, settings_form=None, ope
         open_form=open_form or EmptyForm(formdata=None),
         problem=services.opening_problem(covenant),
         may_open=can(current_user, "covenant.open", covenant),
-        decision=services.council_decision(covenant),
+        decision=council_rule.council_decision(covenant),
         council_label=council_label,
     ), status
 

@@ -15,15 +15,11 @@ both miss each other when deciding whether the covenant is in force. The unique 
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from app.accounts.models import Organisation, User
-from app.agendas.models import Agenda, AgendaRevision, AgendaStatus
-from app.council.models import Outcome
-from app.council.services import latest_position_for
-from app.covenants import drafting
+from app.covenants.council_rule import council_approves, council_message
 from app.covenants.fingerprint import fingerprint
 from app.covenants.models import (
     MUNICIPALITY,
@@ -37,9 +33,14 @@ from app.covenants.models import (
     covenant_agendas,
 )
 from app.covenants.notify import tell_signatories
+from app.covenants.sources import (
+    agendas_commit_municipality,
+    agreed_agendas,
+    party_names,
+    proposal,
+)
 from app.errors import DomainError, unique_or
 from app.extensions import db
-from app.issues.models import Issue
 from app.models_common import utcnow
 from app.revisions.documents import normalise
 from app.revisions.store import RevisionStore
@@ -76,14 +77,6 @@ TEXTS = RevisionStore(
 )
 
 
-def municipality_name() -> str:
-    """The municipality as a party: its organisation on the platform if there is one (as the API names it)."""
-    registered = db.session.scalar(
-        sa.select(Organisation.name).where(Organisation.kind == "municipality").order_by(Organisation.id).limit(1)
-    )
-    return registered or current_app.config.get("MUNICIPALITY_NAME") or _("Municipality")
-
-
 # --- reading -------------------------------------------------------------------------------------
 
 
@@ -102,15 +95,6 @@ def covenants_query(process_id: int | None = None, status: str = "") -> sa.Selec
 
 def active_parties(covenant: Covenant) -> list[CovenantParty]:
     return [p for p in covenant.parties if not p.removed]
-
-
-def party_names(keys) -> dict[str, str]:
-    ids = [int(k) for k in keys if k != MUNICIPALITY and str(k).isdigit()]
-    names = {MUNICIPALITY: municipality_name()}
-    if ids:
-        rows = db.session.execute(sa.select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids)))
-        names.update({str(i): n for i, n in rows})
-    return names
 
 
 def party_list(covenant: Covenant) -> list[dict]:
@@ -157,19 +141,6 @@ def versions_with_fingerprint(value: str) -> list[CovenantVersion]:
     )
 
 
-def agendas_of(covenant: Covenant) -> list[Agenda]:
-    """The agendas a covenant is drawn from, with their issues (two queries)."""
-    return list(
-        db.session.scalars(
-            sa.select(Agenda)
-            .join(covenant_agendas, covenant_agendas.c.agenda_id == Agenda.id)
-            .where(covenant_agendas.c.covenant_id == covenant.id)
-            .order_by(Agenda.id)
-            .options(selectinload(Agenda.issue))
-        )
-    )
-
-
 def missing_parties(covenant: Covenant, found: CovenantVersion | None = None) -> list[dict]:
     """The parties of the (latest) version that have not signed it yet."""
     found = found or version(covenant)
@@ -183,71 +154,7 @@ def version_fingerprint(title: str, parties: list[dict], text: str) -> str:
     return fingerprint(title, [(p["party"], p["name"]) for p in parties], text)
 
 
-def council_decision(covenant: Covenant):
-    return latest_position_for("covenant", covenant.id)
-
-
-def content_changed_at(covenant: Covenant):
-    """When the text or the parties last changed: what the council's approval must come after."""
-    latest = TEXTS.revision(covenant)
-    moments = [latest.created_at] if latest else []
-    moments += [p.changed_at for p in covenant.parties if p.changed_at]
-    return max(moments) if moments else covenant.created_at
-
-
-def council_approves(covenant: Covenant) -> bool:
-    """Did the council's latest decision approve this covenant, as its text and parties are now?
-
-    An approval recorded before a later change of the text or parties approved another text, so a
-    covenant that commits municipal money or staff needs the council again after every change.
-    """
-    decision = council_decision(covenant)
-    return (
-        decision is not None
-        and decision.outcome == Outcome.APPROVED.value
-        and decision.created_at >= content_changed_at(covenant)
-    )
-
-
 # --- drafting ------------------------------------------------------------------------------------
-
-
-def agreed_agendas(process_id: int) -> list[Agenda]:
-    """Agreed agendas of visible issues in a process: what a covenant can be drawn from."""
-    return list(
-        db.session.scalars(
-            sa.select(Agenda)
-            .join(Issue, Issue.id == Agenda.issue_id)
-            .where(
-                Issue.process_id == process_id,
-                Issue.visibility == "visible",
-                Agenda.status == AgendaStatus.AGREED.value,
-                Agenda.agreed_revision.is_not(None),
-            )
-            .order_by(Issue.title, Agenda.horizon)
-            .options(selectinload(Agenda.issue))
-        )
-    )
-
-
-def _sources(agendas: list[Agenda]) -> list[drafting.AgendaSource]:
-    wanted = [(a.id, a.agreed_revision) for a in agendas]
-    documents = {}
-    if wanted:
-        rows = db.session.scalars(
-            sa.select(AgendaRevision).where(
-                sa.or_(*(sa.and_(AgendaRevision.agenda_id == i, AgendaRevision.number == n) for i, n in wanted))
-            )
-        )
-        documents = {r.agenda_id: normalise(r.document) for r in rows}
-    return [drafting.AgendaSource(a.issue.title, a.horizon, documents.get(a.id, normalise(None))) for a in agendas]
-
-
-def proposal(agendas: list[Agenda]) -> tuple[str, list[str], bool]:
-    """(proposed text, required party keys, commits municipal money or staff?) for these agendas."""
-    sources = _sources(agendas)
-    keys = drafting.required_parties(sources)
-    return drafting.proposed_text(sources, party_names(keys)), keys, drafting.commits_municipality(sources)
 
 
 def create(user: User, process, agenda_ids: list[int], title: str, commits_municipality: bool = False) -> Covenant:
@@ -315,11 +222,6 @@ def restore_text(user: User, covenant: Covenant, number: int):
     restored = TEXTS.restore(user, covenant, number)
     _after_change(user, covenant)
     return restored
-
-
-def agendas_commit_municipality(covenant: Covenant) -> bool:
-    """Do the covenant's agendas give the municipality money, hours, staff or means?"""
-    return proposal(list(covenant.agendas))[2] if covenant.agendas else False
 
 
 def set_commits(user: User, covenant: Covenant, commits: bool) -> None:
@@ -418,15 +320,6 @@ def opening_problem(covenant: Covenant) -> str | None:
     if covenant.commits_municipality and not council_approves(covenant):
         return council_message(covenant)
     return None
-
-
-def council_message(covenant: Covenant) -> str:
-    return _(
-        "This covenant commits municipal money or staff. It can only be opened for signature once the "
-        "council has approved this text: record the council's decision on the council page and link it to "
-        "covenant %(n)d. A change to the text or the parties after the decision needs a new decision.",
-        n=covenant.id,
-    )
 
 
 def open_for_signature(user: User, covenant: Covenant) -> CovenantVersion:

@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
-from app.covenants import services, signing
+from app.covenants import council_rule, services, signing, sources
 from app.covenants.fingerprint import FORMAT, canonical_form, clean_fingerprint, grouped
 from app.covenants.forms import EndForm, SignForm, VerifyForm
 from app.covenants.models import Covenant, CovenantStatus, CovenantVersion
@@ -57,7 +57,7 @@ def party_name(covenant: Covenant, key: str, version: CovenantVersion | None = N
         for party in version.parties:
             if party["party"] == key:
                 return party["name"]
-    return services.party_names([key]).get(key, key)
+    return sources.party_names([key]).get(key, key)
 
 
 bp.add_app_template_global(signing.public_signer, "covenant_signer")
@@ -135,8 +135,8 @@ def show(covenant_id: int):
         parties=parties,
         missing=services.missing_parties(covenant, current) if current else [],
         versions=services.versions(covenant),
-        council=services.council_decision(covenant) if covenant.commits_municipality else None,
-        agendas=services.agendas_of(covenant),
+        council=council_rule.council_decision(covenant) if covenant.commits_municipality else None,
+        agendas=sources.agendas_of(covenant),
         ended_party=party_name(covenant, covenant.ended_party, current) if covenant.ended_party else "",
     )
 

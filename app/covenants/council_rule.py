@@ -1,0 +1,49 @@
+"""The council's place in a covenant: one that commits municipal money or staff is opened for signature
+only when the council's latest decision approved it, recorded after the last change of its text or parties."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from app.council.models import Outcome
+from app.council.services import latest_position_for
+from app.covenants.models import Covenant, CovenantRevision
+from app.extensions import db
+
+
+def council_decision(covenant: Covenant):
+    return latest_position_for("covenant", covenant.id)
+
+
+def content_changed_at(covenant: Covenant):
+    """When the text or the parties last changed: what the council's approval must come after."""
+    latest = db.session.scalar(
+        sa.select(sa.func.max(CovenantRevision.created_at)).where(CovenantRevision.covenant_id == covenant.id)
+    )
+    moments = [latest] if latest else []
+    moments += [p.changed_at for p in covenant.parties if p.changed_at]
+    return max(moments) if moments else covenant.created_at
+
+
+def council_approves(covenant: Covenant) -> bool:
+    """Did the council's latest decision approve this covenant, as its text and parties are now?
+
+    An approval recorded before a later change of the text or parties approved another text, so a
+    covenant that commits municipal money or staff needs the council again after every change.
+    """
+    decision = council_decision(covenant)
+    return (
+        decision is not None
+        and decision.outcome == Outcome.APPROVED.value
+        and decision.created_at >= content_changed_at(covenant)
+    )
+
+
+def council_message(covenant: Covenant) -> str:
+    return _(
+        "This covenant commits municipal money or staff. It can only be opened for signature once the "
+        "council has approved this text: record the council's decision on the council page and link it to "
+        "covenant %(n)d. A change to the text or the parties after the decision needs a new decision.",
+        n=covenant.id,
+    )
