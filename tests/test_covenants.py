@@ -599,3 +599,17 @@ def test_the_canonical_form_is_served_byte_for_byte(app, client):
     assert hashlib.sha256(response.data).hexdigest() == content_hash
     assert response.data.startswith(b"buytenwegh-covenant/1\ntitle: Veilig fietspad\nparty: ")
     assert client.get(f"/covenants/{world.covenant_id}/versions/2/canonical.txt").status_code == 404
+
+
+def test_the_list_filters_by_process_and_shows_what_waits_for_your_signature(app, client, auth):
+    world = make_covenant(app)
+    other = make_covenant(app, title="Ander convenant")
+    open_covenant(app, world)
+    page = client.get(f"/covenants/?process={world.process.slug}").get_data(as_text=True)
+    assert "Veilig fietspad" in page and "Ander convenant" not in page
+    assert "Ander convenant" in client.get("/covenants/").get_data(as_text=True)
+    auth.login(world.wethouder.email)
+    page = client.get("/covenants/").get_data(as_text=True)
+    assert f"/covenants/{world.covenant_id}/sign" in page and f"/covenants/{other.covenant_id}/sign" not in page
+    sign_as(app, world, world.wethouder, "municipality")
+    assert f"/covenants/{world.covenant_id}/sign" not in client.get("/covenants/").get_data(as_text=True)

@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
+from app.accounts.models import Role
 from app.covenants import council_rule, services, signing, sources
 from app.covenants.fingerprint import FORMAT, canonical_form, clean_fingerprint, grouped
 from app.covenants.forms import EndForm, SignForm, VerifyForm
@@ -23,7 +24,8 @@ from app.covenants.models import Covenant, CovenantStatus, CovenantVersion
 from app.covenants.pdf import filename, version_pdf
 from app.extensions import db, limiter
 from app.forms_common import options, save
-from app.policy import require
+from app.policy import can, require
+from app.processes.services import get_process
 
 bp = Blueprint("covenants", __name__, url_prefix="/covenants")
 
@@ -104,12 +106,27 @@ def _current_versions(covenants: list[Covenant]) -> dict[int, CovenantVersion]:
 
 @bp.route("/")
 def index():
+    """Every covenant (`?process=slug`: of one process), and first the ones waiting for your signature."""
+    process = get_process(request.args.get("process") or "") if request.args.get("process") else None
     page = db.paginate(
-        services.covenants_query().options(selectinload(Covenant.parties)),
+        services.covenants_query(process.id if process else None).options(selectinload(Covenant.parties)),
         per_page=current_app.config.get("COVENANTS_PAGE_SIZE", PER_PAGE),
         error_out=False,
     )
-    return render_template("covenants/index.html", page=page, versions=_current_versions(page.items))
+    waiting = []
+    if current_user.is_authenticated and current_user.has_role(Role.PARTNER, Role.WETHOUDER):
+        waiting = [c for c in db.session.scalars(services.covenants_query(status="open")) if can_sign(c)]
+    return render_template(
+        "covenants/index.html",
+        page=page,
+        versions=_current_versions(page.items),
+        process=process,
+        waiting=waiting,
+    )
+
+
+def can_sign(covenant) -> bool:
+    return bool(can(current_user, "covenant.sign", covenant))
 
 
 @bp.route("/<int:covenant_id>")
