@@ -613,3 +613,12 @@ def test_the_list_filters_by_process_and_shows_what_waits_for_your_signature(app
     assert f"/covenants/{world.covenant_id}/sign" in page and f"/covenants/{other.covenant_id}/sign" not in page
     sign_as(app, world, world.wethouder, "municipality")
     assert f"/covenants/{world.covenant_id}/sign" not in client.get("/covenants/").get_data(as_text=True)
+
+
+def test_the_covenant_page_says_when_signing_is_paused_by_the_council(app, client):
+    world = make_covenant(app, municipal_money=True)
+    _approve_in_council(app, world)
+    open_covenant(app, world)
+    assert "Ondertekenen is gestopt" not in client.get(f"/covenants/{world.covenant_id}").get_data(as_text=True)
+    _approve_in_council(app, world, outcome="rejected")
+    assert "Ondertekenen is gestopt" in client.get(f"/covenants/{world.covenant_id}").get_data(as_text=True)

@@ -286,6 +286,7 @@ def _covenant_checkpoints(processes: Sequence[Process]) -> dict[int, list[Checkp
     """Each covenant that commits municipal money or staff: the council must approve it before it is signed."""
     from flask import url_for
 
+    from app.covenants.council_rule import council_approves  # the rule that binds approval to a text
     from app.covenants.models import Covenant
 
     covenants = list(
@@ -309,7 +310,7 @@ def _covenant_checkpoints(processes: Sequence[Process]) -> dict[int, list[Checkp
     result: dict[int, list[Checkpoint]] = {p.id: [] for p in processes}
     for covenant in covenants:
         decisions = [p for p in about[covenant.id] if p.kind in DECISIONS]
-        approved = bool(decisions) and decisions[0].outcome == Outcome.APPROVED
+        approved = bool(decisions) and decisions[0].outcome == Outcome.APPROVED and council_approves(covenant)
         result[covenant.process_id].append(
             Checkpoint(
                 process=by_id[covenant.process_id],

@@ -153,6 +153,9 @@ def show(covenant_id: int):
         missing=services.missing_parties(covenant, current) if current else [],
         versions=services.versions(covenant),
         council=council_rule.council_decision(covenant) if covenant.commits_municipality else None,
+        paused=covenant.status == CovenantStatus.OPEN.value
+        and covenant.commits_municipality
+        and not council_rule.council_approves(covenant),
         agendas=sources.agendas_of(covenant),
         ended_party=party_name(covenant, covenant.ended_party, current) if covenant.ended_party else "",
     )
