@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from datetime import date
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -49,7 +50,7 @@ def load_demo_covenants(process, password: str, path: Path = SEEDS / "demo_coven
                 council.PositionData(
                     process_id=process.id,
                     kind="council_decision",
-                    decided_on=decision["decided_on"],
+                    decided_on=decision.get("decided_on", date.today()),
                     reference=decision["reference"],
                     title=decision["title"],
                     summary=decision.get("summary", ""),

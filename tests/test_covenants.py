@@ -34,7 +34,7 @@ def _approve_in_council(app, world, outcome="approved"):
             council.PositionData(
                 process_id=world.process.id,
                 kind="council_decision",
-                decided_on=__import__("datetime").date(2026, 11, 1),
+                decided_on=__import__("datetime").date.today(),
                 reference="2026/099",
                 title="Instemming convenant",
                 outcome=outcome,
@@ -239,7 +239,7 @@ def test_the_council_form_links_a_position_to_covenants(app, client, auth):
     data = {
         "process_id": str(world.process.id),
         "kind": "council_decision",
-        "decided_on": "2026-11-01",
+        "decided_on": __import__("datetime").date.today().isoformat(),
         "reference": "2026/100",
         "title": "Instemming",
         "outcome": "approved",
@@ -622,3 +622,115 @@ def test_the_covenant_page_says_when_signing_is_paused_by_the_council(app, clien
     assert "Ondertekenen is gestopt" not in client.get(f"/covenants/{world.covenant_id}").get_data(as_text=True)
     _approve_in_council(app, world, outcome="rejected")
     assert "Ondertekenen is gestopt" in client.get(f"/covenants/{world.covenant_id}").get_data(as_text=True)
+
+
+def test_the_municipalitys_own_organisation_is_the_party_municipality(app):
+    from app.accounts.services import create_organisation
+    from app.covenants import services
+    from app.processes.models import Process
+    from tests.conftest import make_issue
+    from tests.covenant_helpers import agreed_agenda
+
+    world = make_covenant(app)
+    with app.app_context():
+        town = create_organisation("Gemeente Teststad", "municipality")
+        db.session.commit()
+        town_id = town.id
+    issue = make_issue(app, world.process.id, world.resident.id, title="Speeltuin", status="shortlisted")
+    money = [{"title": "Nieuwe speeltoestellen", "responsible": str(town_id), "euros": 250000}]
+    agenda_id = agreed_agenda(app, issue.id, world.drafter.id, money)
+    employee = make_user(app, role="partner", org="Gemeente Teststad", signatory=True)
+    with app.app_context():
+        process = db.session.get(Process, world.process.id)
+        covenant = services.create(_user(world.drafter.id), process, [agenda_id], "Speeltuin")
+        db.session.commit()
+        assert [p.party for p in covenant.parties] == ["municipality"]
+        assert covenant.commits_municipality  # its money needs the council
+        assert services.opening_problem(covenant) is not None
+        services.add_party(_user(world.drafter.id), covenant, str(world.orgs[0].id), "De Veste doet ook mee.")
+        from app.errors import DomainError
+
+        with pytest.raises(DomainError):  # adding the town's organisation is adding the municipality again
+            services.add_party(_user(world.drafter.id), covenant, str(town_id), "De gemeente als organisatie.")
+        from app.covenants.signing import signatory_parties
+
+        assert signatory_parties(_user(employee.id), ["municipality", str(town_id)]) == []  # only an alderman
+
+
+def test_a_decision_dated_before_the_change_does_not_approve_the_new_text(app):
+    import datetime
+
+    from app.council import services as council
+    from app.covenants import services
+
+    world = make_covenant(app, municipal_money=True)
+    clerk = make_user(app, role="council")
+    with app.app_context():
+        council.record_position(
+            _user(clerk.id),
+            council.PositionData(
+                process_id=world.process.id,
+                kind="council_decision",
+                decided_on=datetime.date.today() - datetime.timedelta(days=30),
+                reference="2026/001",
+                title="Oud besluit",
+                outcome="approved",
+                covenant_ids=[world.covenant_id],
+            ),
+        )
+        db.session.commit()
+        assert services.opening_problem(_covenant(world)) is not None
+
+
+def test_signing_is_refused_by_the_policy_while_the_council_pauses_it(app):
+    from app.policy import can
+
+    world = make_covenant(app, municipal_money=True)
+    _approve_in_council(app, world)
+    open_covenant(app, world)
+    with app.test_request_context():
+        assert can(_user(world.wethouder.id), "covenant.sign", _covenant(world))
+    _approve_in_council(app, world, outcome="rejected")
+    with app.test_request_context():
+        decision = can(_user(world.wethouder.id), "covenant.sign", _covenant(world))
+        assert not decision and decision.because == "state"
+
+
+def test_the_api_shows_no_version_once_a_covenant_is_back_to_being_written(app, client):
+    from app.covenants import services
+
+    world = make_covenant(app, municipal_money=True)
+    _approve_in_council(app, world)
+    open_covenant(app, world)
+    with app.app_context():
+        covenant = _covenant(world)
+        services.save_text(_user(world.drafter.id), covenant, 1, covenant.title, "Nieuwe tekst.", "")
+        db.session.commit()
+    detail = client.get(f"/api/v1/covenants/{world.covenant_id}").get_json()
+    assert detail["status"] == "draft" and detail["version"] is None and detail["content_hash"] is None
+    assert detail["signatures"] == [] and detail["text"].strip() == "Nieuwe tekst."
+    assert detail["versions"][0]["superseded_at"] is not None
+
+
+def test_dropped_municipal_money_does_not_need_the_council(app):
+    from app.covenants import drafting
+
+    source = drafting.AgendaSource(
+        "x", 1, {"items": [{"title": "t", "responsible": "municipality", "euros": 5, "status": "dropped"}]}
+    )
+    assert not drafting.commits_municipality([source])
+    source.document["items"][0]["status"] = "agreed"
+    assert drafting.commits_municipality([source])
+
+
+def test_a_signatory_reads_why_signing_is_not_possible_yet(app, client, auth):
+    from app.processes.models import Process
+
+    world = make_covenant(app)
+    open_covenant(app, world)
+    with app.app_context():
+        db.session.get(Process, world.process.id).current_phase = "agendas"
+        db.session.commit()
+    auth.login(world.wethouder.email)
+    page = client.get(f"/covenants/{world.covenant_id}").get_data(as_text=True)
+    assert "Convenanten ondertekenen" in page and f"/covenants/{world.covenant_id}/sign" not in page

@@ -158,6 +158,10 @@ def texts(issue_id: int, horizon: int):
 def _activity_form(formdata=None, **data) -> ActivityForm:
     form = ActivityForm(formdata=formdata, data=data) if data else ActivityForm()
     names = organisation_names()
+    # the municipality's own organisation is "Municipality" (one party, which an alderman signs for)
+    own = {str(i) for i in db.session.scalars(sa.select(Organisation.id).where(Organisation.kind == "municipality"))}
+    current = data.get("responsible")
+    names = {k: v for k, v in names.items() if k not in own or k == current}
     form.responsible.choices = options([("", _("Nobody yet")), *names.items()])
     form.contributors.choices = options((k, v) for k, v in names.items() if k != services.MUNICIPALITY)
     return form

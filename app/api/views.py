@@ -226,6 +226,8 @@ def _signature(signature, number: int) -> dict:
 
 
 def _covenant(covenant, current) -> dict:
+    if covenant.status == "draft":
+        current = None  # being written (again): no version counts now
     return {
         "id": covenant.id,
         "title": covenant.title,
@@ -298,6 +300,8 @@ def covenant(covenant_id: int):
     all_versions = services.versions(found)
     current = next((v for v in all_versions if v.number == found.current_version), None)
     data = _covenant(found, current)
+    if found.status == "draft":
+        current = None
     data.update(
         text=current.text if current else services.TEXTS.document(found)["fields"].get("text", ""),
         agendas=[{"issue_id": a.issue_id, "horizon": a.horizon} for a in found.agendas],

@@ -4,6 +4,7 @@ only when the council's latest decision approved it, recorded after the last cha
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import format_date
 from flask_babel import gettext as _
 
 from app.council.models import Outcome
@@ -33,11 +34,13 @@ def council_approves(covenant: Covenant) -> bool:
     covenant that commits municipal money or staff needs the council again after every change.
     """
     decision = council_decision(covenant)
-    return (
-        decision is not None
-        and decision.outcome == Outcome.APPROVED.value
-        and decision.created_at >= content_changed_at(covenant)
-    )
+    if decision is None or decision.outcome != Outcome.APPROVED.value:
+        return False
+    changed = content_changed_at(covenant)
+    # recorded after the change, and decided on or after the day of the change (in the town's own time:
+    # a decision dated before the change could not have been about the text as it is now)
+    changed_on = format_date(changed, "yyyy-MM-dd")  # the app's time zone (Europe/Amsterdam)
+    return decision.created_at >= changed and decision.decided_on.isoformat() >= changed_on
 
 
 def council_message(covenant: Covenant) -> str:

@@ -53,7 +53,7 @@ def _agenda_name(source: AgendaSource) -> str:
 def commits_municipality(sources: list[AgendaSource]) -> bool:
     """Does any activity the municipality is responsible for use money, hours, staff or means?"""
     return any(
-        activity.get("responsible") == MUNICIPALITY and _money(activity)
+        activity.get("responsible") == MUNICIPALITY and activity.get("status") != "dropped" and _money(activity)
         for source in sources
         for activity in source.document.get("items", [])
     )

@@ -75,10 +75,20 @@ def _signatory(user) -> Decision:
 
 
 def _party_to_sign(user, covenant) -> Decision:
+    from app.covenants.council_rule import council_approves
     from app.covenants.signing import can_sign_now
 
     if covenant.status != "open":
         return Decision(False, _("This covenant is not open for signature."), because="state")
+    if covenant.commits_municipality and not council_approves(covenant):
+        return Decision(
+            False,
+            _(
+                "Signing is paused: this covenant commits municipal money or staff, and the council's latest "
+                "decision does not approve this text."
+            ),
+            because="state",
+        )
     if not can_sign_now(user, covenant):
         return Decision(
             False,

@@ -264,7 +264,9 @@ def add_party(user: User, covenant: Covenant, party: str, reason: str) -> Covena
         organisation = db.session.get(Organisation, int(party)) if digits else None
         if organisation is None or not organisation.verified:
             raise DomainError(_("Choose the organisation from the list."), "party")
-        party = str(organisation.id)  # one spelling of the key: "01" and "1" are the same organisation
+        # one spelling of the key ("01" and "1" are the same organisation), and the municipality's own
+        # organisation is the party "municipality", which signs through an alderman
+        party = MUNICIPALITY if organisation.kind == "municipality" else str(organisation.id)
     covenant = _editable(covenant)
     existing = next((p for p in covenant.parties if p.party == party), None)
     if existing is not None and not existing.removed:

@@ -34,7 +34,7 @@ def signatory_parties(user, keys) -> list[str]:
         allowed |= {
             str(m.organisation_id)
             for m in user.memberships
-            if m.is_signatory and m.status == MembershipStatus.APPROVED.value
+            if m.is_signatory and m.status == MembershipStatus.APPROVED.value and m.organisation.kind != "municipality"
         }
     return [key for key in keys if key in allowed]
 

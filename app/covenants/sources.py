@@ -44,8 +44,23 @@ def _sources(agendas: list[Agenda]) -> list[drafting.AgendaSource]:
                 sa.or_(*(sa.and_(AgendaRevision.agenda_id == i, AgendaRevision.number == n) for i, n in wanted))
             )
         )
-        documents = {r.agenda_id: normalise(r.document) for r in rows}
+        documents = {r.agenda_id: _municipality_as_one(normalise(r.document)) for r in rows}
     return [drafting.AgendaSource(a.issue.title, a.horizon, documents.get(a.id, normalise(None))) for a in agendas]
+
+
+def municipality_organisations() -> set[str]:
+    """Organisations of the kind "municipality": the municipality itself, which signs through an alderman."""
+    return {str(i) for i in db.session.scalars(sa.select(Organisation.id).where(Organisation.kind == "municipality"))}
+
+
+def _municipality_as_one(document: dict) -> dict:
+    """An agenda may name the municipality's own organisation as responsible: it is the party "municipality"
+    (so its money needs the council and its signature comes from an alderman), never a second party."""
+    own = municipality_organisations()
+    for item in document["items"]:
+        if item.get("responsible") in own:
+            item["responsible"] = MUNICIPALITY
+    return document
 
 
 def proposal(agendas: list[Agenda]) -> tuple[str, list[str], bool]:

@@ -115,7 +115,7 @@ def index():
     )
     waiting = []
     if current_user.is_authenticated and current_user.has_role(Role.PARTNER, Role.WETHOUDER):
-        waiting = [c for c in db.session.scalars(services.covenants_query(status="open")) if can_sign(c)]
+        waiting = [c for c in db.session.scalars(services.covenants_query(status="open").limit(50)) if can_sign(c)]
     return render_template(
         "covenants/index.html",
         page=page,
