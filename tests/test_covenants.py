@@ -734,3 +734,20 @@ def test_a_signatory_reads_why_signing_is_not_possible_yet(app, client, auth):
     auth.login(world.wethouder.email)
     page = client.get(f"/covenants/{world.covenant_id}").get_data(as_text=True)
     assert "Convenanten ondertekenen" in page and f"/covenants/{world.covenant_id}/sign" not in page
+
+
+def test_the_parties_page_warns_about_a_party_nobody_can_sign_for(app, client, auth):
+    from app.covenants.notify import parties_without_signatory
+
+    world = make_covenant(app)
+    lonely = make_organisation(app, "Stichting Zonder Bestuur")
+    with app.app_context():
+        from app.covenants import services
+
+        services.add_party(_user(world.drafter.id), _covenant(world), str(lonely.id), "Zij doen de koffie.")
+        db.session.commit()
+        keys = [p.party for p in services.active_parties(_covenant(world))]
+        assert parties_without_signatory(keys) == [str(lonely.id)]
+    auth.login(world.drafter.email)
+    page = client.get(f"/covenants/{world.covenant_id}/parties").get_data(as_text=True)
+    assert page.count("Niemand kan op het platform tekenen") == 1

@@ -20,6 +20,7 @@ from app.covenants import council_rule, services, sources
 from app.covenants.drafting_forms import AddPartyForm, NewCovenantForm, RemovePartyForm, SettingsForm, TextForm
 from app.covenants.fingerprint import grouped
 from app.covenants.models import MUNICIPALITY, CovenantStatus
+from app.covenants.notify import parties_without_signatory
 from app.extensions import db
 from app.forms_common import options, save
 from app.issues.forms import EmptyForm
@@ -307,6 +308,7 @@ def render_parties(covenant, add_form=None, remove=None, settings_form=None, ope
         may_open=can(current_user, "covenant.open", covenant),
         decision=council_rule.council_decision(covenant),
         council_label=council_label,
+        unsigned=parties_without_signatory([p.party for p in parties if not p.removed]),
     ), status
 
 

@@ -33,6 +33,15 @@ def _signatories_of(keys) -> list[User]:
     return list(db.session.scalars(sa.select(User).where(User.active.is_(True), sa.or_(*conditions))))
 
 
+def parties_without_signatory(keys) -> list[str]:
+    """The parties nobody on the platform can sign for yet: a covenant with one never comes into force."""
+    people = _signatories_of(list(keys))
+    covered = {MUNICIPALITY} if any(p.role == Role.WETHOUDER.value for p in people) else set()
+    for person in people:
+        covered |= {str(m.organisation_id) for m in person.memberships if m.is_signatory and m.status == "approved"}
+    return [key for key in keys if key not in covered]
+
+
 def tell_signatories(covenant: Covenant, found: CovenantVersion, previous: CovenantVersion | None) -> None:
     """A mail to everyone who may sign: a new text to read and sign (once the change is committed)."""
     if previous is None:
