@@ -68,8 +68,10 @@ test-sqlite:
 	$(PY) -m pytest -q -p no:cacheprovider
 
 # The suite again on a throwaway PostgreSQL cluster that tests/pg_cluster.py starts and removes.
+# The browser tests (accessibility, phones, no JavaScript) run once, above: what they check does not
+# depend on the database, and running them twice would cost about five of the fifteen minutes.
 test-postgres:
-	$(PY) tests/pg_cluster.py -- $(PY) -m pytest -q -p no:cacheprovider
+	$(PY) tests/pg_cluster.py -- $(PY) -m pytest -q -p no:cacheprovider --ignore=tests/browser
 
 lint:
 	$(VENV)/bin/ruff check app tests bench config.py wsgi.py

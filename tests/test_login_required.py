@@ -31,6 +31,7 @@ PUBLIC = {
     "api.issue",
     "api.council_positions",
     "api.covenants",
+    "api.openapi",
     "api.covenant",
     "covenants.index",
     "covenants.show",
