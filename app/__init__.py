@@ -124,6 +124,7 @@ def register_blueprints(app: Flask) -> None:
     from app.council.views import bp as council_bp
     from app.covenants.drafting_views import bp as covenant_drafting_bp
     from app.covenants.views import bp as covenants_bp
+    from app.exports.views import bp as exports_bp
     from app.issues.priority_views import bp as priorities_bp
     from app.issues.views import bp as issues_bp
     from app.moderation.balance_views import bp as balance_bp
@@ -145,6 +146,7 @@ def register_blueprints(app: Flask) -> None:
         covenant_drafting_bp,
         moderation_bp,
         balance_bp,
+        exports_bp,
         api_bp,
     ):
         app.register_blueprint(blueprint)

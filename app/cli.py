@@ -23,6 +23,7 @@ POT = TRANSLATIONS / "messages.pot"
 users_cli = AppGroup("users", help="Manage accounts.")
 seed_cli = AppGroup("seed", help="Load data.")
 translate_cli = AppGroup("translate", help="Extract, update and compile the translations.")
+export_cli = AppGroup("export", help="Export material.")
 
 
 @users_cli.command("create")
@@ -101,6 +102,51 @@ def seed_scale(issues, users, votes, comments, slug):
     click.echo(", ".join(f"{n} {what}" for what, n in made.items()) + f" in {time.perf_counter() - started:.1f}s")
 
 
+EXPORT_PARTS = ("booklet", "posters", "issues", "comments", "votes", "agendas", "covenants", "council")
+
+
+@export_cli.command("congress")
+@click.argument("slug")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True), help="The ZIP to write.")
+@click.option(
+    "--without",
+    multiple=True,
+    type=click.Choice(EXPORT_PARTS),
+    help="Leave a part out (repeat for more).",
+)
+def export_congress(slug, out, without):
+    """The congress bundle of a process (booklet, posters, XLSX, CSV, JSON) as one ZIP file."""
+    import os
+    import time
+
+    from app.exports.bundle import build_bundle
+    from app.processes.services import get_process
+
+    process = get_process(slug)
+    if process is None:
+        raise click.ClickException(f"no process with slug {slug!r}")
+    include = set(EXPORT_PARTS) - set(without)
+    if not include:
+        raise click.ClickException("nothing left to export")
+    started = time.perf_counter()
+    part = f"{out}.part"
+    try:
+        summary = build_bundle(process, include, part)
+        os.replace(part, out)
+    finally:
+        if os.path.exists(part):
+            os.remove(part)
+    size = os.path.getsize(out)
+    rows = ", ".join(f"{n} {table}" for table, n in summary["rows"].items())
+    click.echo(
+        f"wrote {out}: {len(summary['files'])} files, {size / 1024:.0f} KiB in {time.perf_counter() - started:.1f}s"
+    )
+    if rows:
+        click.echo(f"rows: {rows}")
+    for part_name in summary["pdf_missing"]:
+        click.echo(f"note: {part_name} left out (not available yet)")
+
+
 def _babel(*args: str) -> None:
     subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], check=True, cwd=ROOT)
 
@@ -148,5 +194,5 @@ def translate_init(lang):
 
 
 def register(app: Flask) -> None:
-    for group in (users_cli, seed_cli, translate_cli):
+    for group in (users_cli, seed_cli, translate_cli, export_cli):
         app.cli.add_command(group)

@@ -1,12 +1,16 @@
 """/api/v1: processes, issues, council positions and covenants as JSON.
 
 Lists are paginated as {"items", "page", "pages", "total"}. No e-mail address ever appears here.
+What each endpoint returns is described in app/api/openapi.py (served at /api/v1/openapi.json).
+Every response gets an ETag and Cache-Control once, in `conditional_and_cached` below.
 """
 
 from __future__ import annotations
 
+import hashlib
+
 import sqlalchemy as sa
-from flask import Blueprint, abort, jsonify, request, url_for
+from flask import Blueprint, abort, current_app, jsonify, request, session, url_for
 from sqlalchemy.orm import selectinload
 
 from app.accounts.models import Membership, Organisation, User
@@ -18,6 +22,36 @@ from app.processes.services import get_process
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 PER_PAGE = 50
+MAX_AGE = 60  # seconds: lists change, so a short time
+
+
+@bp.after_app_request
+def conditional_and_cached(response):
+    """Every /api/v1 response: a strong ETag (SHA-256 of the body) and a short public cache; an
+    If-None-Match with that ETag gives 304 without a body. Errors are never stored.
+
+    An app-wide hook (limited to the API's paths), so that a 404 for an unknown /api/v1 URL, which
+    matches no route of this blueprint, is covered too."""
+    if not (request.path == bp.url_prefix or request.path.startswith(bp.url_prefix + "/")):
+        return response
+    # The texts can follow the visitor's language, kept in the session cookie (public names of signatories).
+    response.vary.add("Cookie")
+    if response.status_code >= 400:
+        response.headers.pop("ETag", None)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    if response.status_code != 200 or response.is_streamed:
+        return response
+    response.set_etag(hashlib.sha256(response.get_data()).hexdigest())
+    # A visitor with a session (signed in, or a chosen language) gets its cookie refreshed on the response,
+    # which Flask adds after this hook: a shared cache must not keep that.
+    scope = "private" if _has_session() else "public"
+    response.headers["Cache-Control"] = f"{scope}, max-age={MAX_AGE}"
+    return response.make_conditional(request)
+
+
+def _has_session() -> bool:
+    return bool(session) or current_app.config["SESSION_COOKIE_NAME"] in request.cookies
 
 
 def _page_number() -> int:
@@ -122,6 +156,14 @@ def _agendas(issue: Issue) -> list[dict]:
             }
         )
     return result
+
+
+@bp.route("/openapi.json")
+def openapi():
+    """The OpenAPI 3.1 document describing every endpoint here."""
+    from app.api.openapi import document
+
+    return jsonify(document())
 
 
 @bp.route("/processes")

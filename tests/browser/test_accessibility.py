@@ -71,6 +71,7 @@ PAGES = [
     (None, "/covenants/verify?fingerprint=abc"),
     ("bestuurder@example.org", "/covenants/2"),
     ("wijkregisseur@example.org", "/covenants/1"),
+    ("facilitator@example.org", "/exports"),
     ("wijkregisseur@example.org", "/moderation"),
     ("wijkregisseur@example.org", "/moderation/issue/2"),
     ("wijkregisseur@example.org", "/moderation/issue/2/classification"),

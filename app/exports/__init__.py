@@ -1,0 +1,1 @@
+"""Exports: the congress bundle (booklet, posters, workbook, CSV and JSON)."""

@@ -1,0 +1,138 @@
+"""Building a bundle for the export page: in a background thread, with its progress in a small file.
+
+A build writes `instance/exports/<token>.zip` (first as `.part`) and keeps `<token>.json` next to it
+with who started it, the process, the percentage, the step, and whether it is done or failed. The
+page reads that file; nothing is kept in the memory of one server process, so any worker can show
+the progress. Bundles older than a day are removed when a new build starts.
+
+The thread runs inside its own application context and a GET request context: a GET makes the
+database connection start a plain (read) transaction, so on SQLite a long export never holds the
+write lock, and links in the booklet get the site's address. In tests (`app.testing`, or
+`EXPORTS_SYNC = True`) the build runs at once, so tests are deterministic.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import threading
+import time
+from pathlib import Path
+
+from flask import Flask, current_app
+
+from app.extensions import db
+
+MAX_AGE = 24 * 60 * 60  # seconds a bundle is kept
+STALE = 15 * 60  # a build that has not reported for this long has died (a restarted server)
+TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+
+
+def folder() -> Path:
+    path = Path(current_app.instance_path) / "exports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def zip_path(token: str) -> Path:
+    return folder() / f"{token}.zip"
+
+
+def _status_path(token: str) -> Path:
+    return folder() / f"{token}.json"
+
+
+def write_status(token: str, **fields) -> None:
+    """Update the status file atomically (readers never see half a file)."""
+    path = _status_path(token)
+    status = read_status(token) or {}
+    status.update(fields, updated=time.time())
+    part = path.with_suffix(".json.tmp")
+    part.write_text(json.dumps(status), encoding="utf-8")
+    os.replace(part, path)
+
+
+def read_status(token: str) -> dict | None:
+    if not TOKEN.match(token or ""):
+        return None
+    try:
+        status = json.loads(_status_path(token).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not status.get("done") and not status.get("error") and time.time() - status.get("updated", 0) > STALE:
+        status["error"] = "stale"
+    return status
+
+
+def status_for(token: str, user_id: int) -> dict | None:
+    """The status of a build, only for the person who started it (others get None: not found)."""
+    status = read_status(token)
+    if status is None or status.get("user_id") != user_id:
+        return None
+    return status
+
+
+def cleanup(max_age: int = MAX_AGE) -> int:
+    """Remove bundles and status files older than `max_age` seconds; returns how many files went."""
+    removed = 0
+    limit = time.time() - max_age
+    for path in folder().iterdir():
+        try:
+            if path.is_file() and path.stat().st_mtime < limit:
+                path.unlink()
+                removed += 1
+        except OSError:
+            continue
+    return removed
+
+
+def start(process, include: set[str], user_id: int) -> str:
+    """Start building the bundle of `process`; returns the token of the build."""
+    app = current_app._get_current_object()
+    cleanup()
+    token = secrets.token_urlsafe(24)
+    write_status(
+        token,
+        user_id=user_id,
+        process=process.slug,
+        process_name=process.name,
+        include=sorted(include),
+        percent=0,
+        step="start",
+        done=False,
+        error=None,
+        started=time.time(),
+    )
+    if app.config.get("EXPORTS_SYNC", app.testing):
+        run(app, token, process.id, include)
+    else:
+        threading.Thread(
+            target=run, args=(app, token, process.id, include), daemon=True, name=f"export-{token[:6]}"
+        ).start()
+    return token
+
+
+def run(app: Flask, token: str, process_id: int, include: set[str]) -> None:
+    from app.exports.bundle import build_bundle
+    from app.processes.models import Process
+
+    with app.app_context(), app.test_request_context("/exports", method="GET", base_url=app.config.get("BASE_URL")):
+        target = zip_path(token)
+        part = target.with_suffix(".zip.part")
+        try:
+            process = db.session.get(Process, process_id)
+            summary = build_bundle(
+                process, include, part, progress=lambda percent, step: write_status(token, percent=percent, step=step)
+            )
+            os.replace(part, target)
+            write_status(
+                token, percent=100, step="done", done=True, size=target.stat().st_size, seconds=summary["seconds"]
+            )
+        except Exception:  # the page shows that it failed; the log has the details
+            app.logger.exception("export %s failed", token[:6])
+            part.unlink(missing_ok=True)
+            write_status(token, error="failed")
+        finally:
+            db.session.remove()
