@@ -131,7 +131,9 @@ def export_congress(slug, out, without):
     started = time.perf_counter()
     part = f"{out}.part"
     try:
-        summary = build_bundle(process, include, part)
+        # as a reader: without a request, the SQLite hook would hold the write lock for the whole build
+        with current_app.test_request_context(method="GET"):
+            summary = build_bundle(process, include, part)
         os.replace(part, out)
     finally:
         if os.path.exists(part):

@@ -198,3 +198,36 @@ def test_points_stay_out_while_the_round_is_open(app, runner):
     bundle = zipfile.ZipFile(buffer)
     assert all(i["priority_points"] is None for i in json.loads(bundle.read("data/issues.json")))
     assert all(v["priority_points"] is None and v["voters"] is None for v in json.loads(bundle.read("data/votes.json")))
+
+
+def test_addresses_typed_into_issues_never_reach_the_printed_pdfs(app, runner):
+    """The booklet and posters show issue descriptions, titles and reasons: an address in them is removed."""
+    import io
+    import zipfile
+
+    from pypdf import PdfReader
+
+    from app.exports.bundle import build_bundle
+    from app.extensions import db
+    from app.issues.models import Issue
+    from app.processes.services import get_process
+
+    assert runner.invoke(args=["seed", "demo"]).exit_code == 0
+    with app.test_request_context():
+        process = get_process("buytenwegh")
+        shortlisted = db.session.scalars(
+            db.select(Issue).where(Issue.process_id == process.id, Issue.status == "shortlisted")
+        ).first()
+        shortlisted.description += "\n\nMail mij: jan.devries@voorbeeld.nl"
+        shortlisted.title = "Contact via piet@voorbeeld.nl"
+        db.session.commit()
+        out = io.BytesIO()
+        build_bundle(process, {"booklet", "posters"}, out)
+    with zipfile.ZipFile(out) as bundle:
+        for name in bundle.namelist():
+            assert "voorbeeld" not in name
+            if name.endswith(".pdf"):
+                reader = PdfReader(io.BytesIO(bundle.read(name)))
+                text = "".join(page.extract_text() for page in reader.pages)
+                assert "voorbeeld.nl" not in text, name
+                assert "voorbeeld.nl" not in str(reader.metadata), name

@@ -17,6 +17,7 @@ from flask import current_app, render_template
 from flask_babel import gettext as _
 
 from app.accounts.models import KIND_LABELS, Membership, MembershipStatus, Organisation, OrganisationKind, Role, User
+from app.exports.data import scrub
 from app.extensions import db
 from app.issues.models import Comment, CommentKind, Issue, RoundStatus, Support
 from app.processes.models import Process
@@ -64,7 +65,8 @@ def render_pdf(template: str, **context) -> bytes:
     """HTML to PDF without touching the network or the disk: system fonts, inline SVG and CSS only."""
     from weasyprint import HTML, URLFetcher  # heavy: loaded when the first PDF is asked for
 
-    html = render_template(template, **context)
+    # any e-mail address someone typed into a text or title, wherever it lands (text, PDF metadata)
+    html = scrub(render_template(template, **context))
     fetcher = URLFetcher(allowed_protocols=())
     return HTML(string=html, base_url=current_app.static_folder, url_fetcher=fetcher).write_pdf()
 

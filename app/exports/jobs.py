@@ -47,19 +47,26 @@ def _status_path(token: str) -> Path:
 def write_status(token: str, **fields) -> None:
     """Update the status file atomically (readers never see half a file)."""
     path = _status_path(token)
-    status = read_status(token) or {}
+    status = _raw_status(token) or {}  # not read_status: "stale" is for the page, never written back
     status.update(fields, updated=time.time())
     part = path.with_suffix(".json.tmp")
     part.write_text(json.dumps(status), encoding="utf-8")
     os.replace(part, path)
 
 
-def read_status(token: str) -> dict | None:
+def _raw_status(token: str) -> dict | None:
     if not TOKEN.match(token or ""):
         return None
     try:
-        status = json.loads(_status_path(token).read_text(encoding="utf-8"))
+        return json.loads(_status_path(token).read_text(encoding="utf-8"))
     except (OSError, ValueError):
+        return None
+
+
+def read_status(token: str) -> dict | None:
+    """The status as the page shows it: a build without news for a long time counts as failed."""
+    status = _raw_status(token)
+    if status is None:
         return None
     if not status.get("done") and not status.get("error") and time.time() - status.get("updated", 0) > STALE:
         status["error"] = "stale"

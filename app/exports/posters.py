@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from app.exports.booklet import agendas_for, closed_round, organisation_names, period, render_pdf
+from app.exports.data import scrub
 from app.processes.models import Process
 from app.processes.services import slugify
 
@@ -31,7 +32,7 @@ def highlights(pairs, names: dict[str, str]) -> list[tuple[object, list[dict]]]:
 
 
 def filename(issue) -> str:
-    return f"{issue.id}-{slugify(issue.title) or 'onderwerp'}.pdf"
+    return f"{issue.id}-{slugify(scrub(issue.title)) or 'onderwerp'}.pdf"
 
 
 def poster_pdfs(process: Process) -> Iterator[tuple[str, bytes]]:

@@ -83,10 +83,12 @@ def download(token: str):
     path = jobs.zip_path(token)
     if not status.get("done") or not path.is_file():
         abort(404)
-    return send_file(
+    response = send_file(
         path,
         mimetype="application/zip",
         as_attachment=True,
         download_name=f"{status['process']}-congres.zip",
         max_age=0,
     )
+    response.headers["Cache-Control"] = "private, no-store"  # one person's bundle: no cache keeps it
+    return response
