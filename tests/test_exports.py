@@ -357,3 +357,19 @@ def test_outside_tests_the_bundle_is_built_in_a_background_thread(app, client, a
     assert "/download" in page.get_data(as_text=True), page.get_data(as_text=True)
     bundle = zipfile.ZipFile(io.BytesIO(client.get(location + "/download").data))
     assert set(bundle.namelist()) == expected_files({"issues", "votes"})
+
+
+def test_a_second_click_joins_the_running_build(app):
+    from app.exports import jobs
+    from app.processes.services import get_process
+    from tests.conftest import make_process
+
+    made = make_process(app, slug="dubbel")
+    with app.test_request_context():
+        process = get_process(made.slug)
+        token = "a" * 32
+        jobs.write_status(token, user_id=7, process=process.slug, done=False, error=None, percent=10)
+        assert jobs.running_build(process, 7) == token
+        assert jobs.running_build(process, 8) is None  # someone else's build is not joined
+        jobs.write_status(token, done=True)
+        assert jobs.running_build(process, 7) is None

@@ -95,10 +95,33 @@ def cleanup(max_age: int = MAX_AGE) -> int:
     return removed
 
 
+def running_build(process, user_id: int) -> str | None:
+    """This person's build of this process that is still running (a second click joins it)."""
+    for path in folder().glob("*.json"):
+        token = path.stem
+        status = read_status(token)
+        if (
+            status is not None
+            and status.get("user_id") == user_id
+            and status.get("process") == process.slug
+            and not status.get("done")
+            and not status.get("error")
+        ):
+            return token
+    return None
+
+
 def start(process, include: set[str], user_id: int) -> str:
-    """Start building the bundle of `process`; returns the token of the build."""
+    """Start building the bundle of `process`; returns the token of the build.
+
+    One build per person and process at a time: a second click (or a reload of the form) returns the
+    running build instead of starting another CPU-heavy one in the web worker.
+    """
     app = current_app._get_current_object()
     cleanup()
+    running = running_build(process, user_id)
+    if running is not None:
+        return running
     token = secrets.token_urlsafe(24)
     write_status(
         token,

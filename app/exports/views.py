@@ -60,6 +60,7 @@ def index():
 
 def _own_status(token: str) -> dict:
     require("export.congress")
+    jobs.cleanup()  # bundles older than a day go also when nobody starts a new one
     status = jobs.status_for(token, current_user.id)
     if status is None:
         abort(404)
