@@ -62,7 +62,9 @@ browser:
 	    || echo "could not install chromium: browser tests will fail"; \
 	fi
 
-test: install browser lint test-sqlite test-postgres
+# The SQLite and PostgreSQL passes run side by side (two cores), each printed whole when it ends.
+test: install browser lint
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 test-sqlite:
 	$(PY) -m pytest -q -p no:cacheprovider
