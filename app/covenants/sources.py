@@ -85,7 +85,7 @@ def agendas_of(covenant: Covenant) -> list[Agenda]:
 
 def agendas_commit_municipality(covenant: Covenant) -> bool:
     """Do the covenant's agendas give the municipality money, hours, staff or means?"""
-    return proposal(list(covenant.agendas))[2] if covenant.agendas else False
+    return drafting.commits_municipality(_sources(list(covenant.agendas)))  # without writing the proposed text
 
 
 def municipality_name() -> str:
