@@ -39,6 +39,7 @@ translations: $(VENV)/.installed
 
 run: install
 	$(FLASK) db upgrade
+	$(FLASK) text rerender
 	$(FLASK) seed demo --if-empty
 	$(FLASK) run --host $(HOST) --port $(PORT)
 

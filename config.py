@@ -56,6 +56,8 @@ class Config:
     WTF_CSRF_TIME_LIMIT = 60 * 60 * 8  # a form left open for an evening still posts
 
     PASSWORD_RESET_MAX_AGE = 60 * 60  # seconds a reset link stays valid
+    EMAIL_VERIFY_MAX_AGE = 60 * 60 * 24 * 3  # seconds the link that confirms a new account stays valid
+    LOGIN_LINK_MAX_AGE = 60 * 30  # seconds a login link by mail stays valid (it works once)
     PASSWORD_MIN_LENGTH = 12
     PASSWORD_HASH_METHOD = "scrypt"  # werkzeug's default cost (N=32768)
 
@@ -81,15 +83,31 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     # Per address: generous, because a meeting in the community centre shares one address.
     RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "30 per minute;300 per hour")
-    # Per account tried: only failed attempts count, so the owner is not locked out by their own logins.
-    RATELIMIT_LOGIN_ACCOUNT = os.environ.get("RATELIMIT_LOGIN_ACCOUNT", "10 per minute;50 per hour")
+    # Failed logins only (app/accounts/throttle.py). Per account and client (an IPv6 client by its /64): tight,
+    # this slows down whoever guesses from one place, and nobody else.
+    RATELIMIT_LOGIN_CLIENT = os.environ.get("RATELIMIT_LOGIN_CLIENT", "10 per minute;50 per hour")
+    # Per account, from anywhere: a high ceiling against guessing from many addresses. Past it, passwords are
+    # checked only in browsers where the account logged in before; others are offered a login link by mail,
+    # so a stranger cannot lock the owner out.
+    RATELIMIT_LOGIN_ACCOUNT = os.environ.get("RATELIMIT_LOGIN_ACCOUNT", "100 per hour;300 per day")
+    # This many failed logins for an account and its owner is told by mail (at most one such mail a day).
+    LOGIN_WARNING_AFTER = os.environ.get("LOGIN_WARNING_AFTER", "20 per day")
+    # A browser where someone logged in is remembered for their account this long (a signed cookie).
+    DEVICE_COOKIE_DAYS = _int("DEVICE_COOKIE_DAYS", 180)
     RATELIMIT_RESET = os.environ.get("RATELIMIT_RESET", "5 per minute;20 per hour")
+    # Mails anyone can make us send to one address, per kind (new password, confirmation, login link). Past it
+    # no more are sent, silently: the page says the same, and the mails sent already still work.
+    RATELIMIT_ACCOUNT_MAIL = os.environ.get("RATELIMIT_ACCOUNT_MAIL", "3 per 10 minutes;10 per day")
     RATELIMIT_REGISTER = os.environ.get("RATELIMIT_REGISTER", "60 per hour")
     # Per signed-in person, against flooding: far above what anyone writes by hand.
     RATELIMIT_PROPOSE = os.environ.get("RATELIMIT_PROPOSE", "10 per hour;30 per day")
     RATELIMIT_COMMENT = os.environ.get("RATELIMIT_COMMENT", "10 per minute;100 per hour")
     RATELIMIT_REPORT = os.environ.get("RATELIMIT_REPORT", "20 per hour")
-    # Signing re-enters the password: failed attempts per person, so it can't be guessed there.
+    # Reports count towards hiding something automatically only from accounts at least this old when they
+    # reported; newer accounts' reports still reach the moderators.
+    REPORT_MIN_ACCOUNT_AGE_HOURS = _int("REPORT_MIN_ACCOUNT_AGE_HOURS", 24)
+    # Signing (and changing the password) re-enters the password: failed attempts per signed-in person, so it
+    # can't be guessed there, and only that person's own session counts towards it.
     RATELIMIT_SIGN = os.environ.get("RATELIMIT_SIGN", "10 per minute;50 per hour")
     RATELIMIT_PDF = os.environ.get("RATELIMIT_PDF", "30 per minute")  # per address; rendering takes a while
 
@@ -106,6 +124,11 @@ class Config:
     BALANCE_WAITING_DAYS = _int("BALANCE_WAITING_DAYS", 14)  # residents waiting longer for a first answer
 
     SEND_HSTS = False
+    # Request size: a larger body is refused with 413 before it is read. Routes that take uploads raise
+    # it for themselves with `app.request_size.larger_body`. Per form: the largest text field, and fields.
+    MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 1024 * 1024)  # bytes
+    MAX_FORM_MEMORY_SIZE = _int("MAX_FORM_MEMORY_SIZE", 500_000)  # bytes in one field
+    MAX_FORM_PARTS = _int("MAX_FORM_PARTS", 1000)  # fields in one form
     PAGE_SIZE = 25
     ISSUE_PAGE_SIZE = 20
     ISSUE_EDIT_MINUTES = int(os.environ.get("ISSUE_EDIT_MINUTES", "60"))  # authors may correct their issue
@@ -113,6 +136,10 @@ class Config:
     # The site's public address, e.g. https://doemee.zoetermeer.nl. Links in e-mails are built
     # from it, never from the request's Host header (which a visitor controls). Required in production.
     BASE_URL = os.environ.get("BASE_URL", "").rstrip("/")
+    # Hosts the app answers for; a request with another Host header gets 400. Production always trusts
+    # BASE_URL's host and adds these (comma-separated, e.g. "localhost,10.0.0.5" for health checks).
+    # Elsewhere: any host, unless this is set.
+    TRUSTED_HOSTS = [h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h.strip()] or None
     # Number of reverse proxies in front of the app whose X-Forwarded-For/-Proto to trust (0: none).
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0") or 0)
 

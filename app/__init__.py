@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from flask import Flask, has_request_context, request
@@ -22,7 +24,9 @@ def create_app(config: type[Config] | None = None, overrides: dict | None = None
     if overrides:
         app.config.update(overrides)
     _ensure_secret_key(app)
+    _trust_hosts(app)
     _trust_proxies(app)
+    register_request_parsing(app)
 
     register_extensions(app)
     register_blueprints(app)
@@ -42,6 +46,19 @@ def _ensure_secret_key(app: Flask) -> None:
     if production:
         raise RuntimeError("SECRET_KEY must be set in production (an environment variable).")
     app.config["SECRET_KEY"] = development_secret_key(app.instance_path)
+
+
+def _trust_hosts(app: Flask) -> None:
+    """Production answers only for its own host (BASE_URL's) and the extra TRUSTED_HOSTS: 400 for others.
+
+    Links never follow the Host header anyway (app/urls.py); this refuses such requests outright.
+    """
+    if app.config["NAME"] != "production":
+        return
+    from urllib.parse import urlsplit
+
+    own = urlsplit(app.config["BASE_URL"]).hostname
+    app.config["TRUSTED_HOSTS"] = list(dict.fromkeys([own, *(app.config.get("TRUSTED_HOSTS") or [])]))
 
 
 def _trust_proxies(app: Flask) -> None:
@@ -91,6 +108,37 @@ def _sqlite_begin(connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
 
+@contextmanager
+def reading(app: Flask) -> Iterator[None]:
+    """Read outside a request (a CLI export) without holding SQLite's write lock.
+
+    Outside a request `_sqlite_begin` takes the write lock at BEGIN, since commands usually write.
+    Inside this block transactions begin deferred, as in a GET request. A transaction begun before
+    the block is ended first: the block shares the app context's session, so it would otherwise go
+    on, lock and all (then the server's writes wait, and the command's own BEGIN IMMEDIATE can wait
+    past the busy timeout under steady write load: "database is locked").
+    """
+    db.session.close()
+    with app.test_request_context(method="GET"):
+        try:
+            yield
+        finally:
+            db.session.close()
+
+
+def register_request_parsing(app: Flask) -> None:
+    """Bounded ids in every route, size limits per route, and the guard against NUL characters.
+
+    Before the blueprints: their rules bind the `int` converter when they are added.
+    """
+    from app import converters, request_args
+    from app.request_size import LimitedRequest
+
+    converters.register(app)
+    app.request_class = LimitedRequest
+    request_args.register(app)
+
+
 def register_extensions(app: Flask) -> None:
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("sqlite:///") and ":memory:" not in uri:
@@ -109,10 +157,14 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
 
     from app.accounts.sessions import init_login
+    from app.issues.visibility import register as register_visibility
     from app.mail import register as register_mail
+    from app.processes.visibility import register as register_process_visibility
 
     init_login(app, login_manager)
     register_mail(app)
+    register_visibility(app)  # the one rule: requests see visible issues and reactions only
+    register_process_visibility(app)  # and nothing of a process that is not published yet
 
 
 def register_blueprints(app: Flask) -> None:
@@ -125,7 +177,9 @@ def register_blueprints(app: Flask) -> None:
     from app.covenants.drafting_views import bp as covenant_drafting_bp
     from app.covenants.views import bp as covenants_bp
     from app.exports.views import bp as exports_bp
+    from app.issues.comment_views import bp as comments_bp
     from app.issues.priority_views import bp as priorities_bp
+    from app.issues.thread_views import bp as threads_bp
     from app.issues.views import bp as issues_bp
     from app.moderation.balance_views import bp as balance_bp
     from app.moderation.views import bp as moderation_bp
@@ -138,6 +192,8 @@ def register_blueprints(app: Flask) -> None:
         admin_bp,
         processes_bp,
         issues_bp,
+        comments_bp,
+        threads_bp,
         priorities_bp,
         agendas_bp,
         working_bp,
@@ -160,8 +216,10 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_request_hooks(app: Flask) -> None:
     from app.security import register
+    from app.submissions import register as register_submissions
 
     register(app)
+    register_submissions(app)  # a form sent twice shows what the first one made
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -176,4 +234,4 @@ def register_commands(app: Flask) -> None:
     register(app)
 
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "reading"]

@@ -77,27 +77,37 @@ def seed_demo(if_empty):
     click.echo("demo data: " + ", ".join(f"{count} {what} added" for what, count in added.items()))
 
 
+COUNT = click.IntRange(min=0)
+
+
 @seed_cli.command("scale")
-@click.option("--issues", default=10_000, show_default=True)
-@click.option("--users", default=2_000, show_default=True)
-@click.option("--votes", default=100_000, show_default=True, help="Supports.")
-@click.option("--comments", default=30_000, show_default=True)
+@click.option("--issues", type=COUNT, default=10_000, show_default=True)
+@click.option("--users", type=COUNT, default=2_000, show_default=True, help="0: use the existing accounts.")
+@click.option("--votes", type=COUNT, default=100_000, show_default=True, help="Supports.")
+@click.option("--comments", type=COUNT, default=30_000, show_default=True)
 @click.option("--process", "slug", default="schaal", show_default=True, help="Process to fill (made if missing).")
 def seed_scale(issues, users, votes, comments, slug):
-    """Synthetic data at scale for benchmarks (development only)."""
+    """Synthetic data at scale for benchmarks (development only). Any count may be 0.
+
+    With --issues 0 the supports and comments go to the issues the process already has.
+    """
     import time
 
     from app.processes import services as processes
-    from app.seeding_issues import load_scale
+    from app.seeding.scale import load_scale
 
     if current_app.config["NAME"] == "production":
         raise click.ClickException("refusing to load synthetic data in production (APP_CONFIG=production)")
     started = time.perf_counter()
-    process = processes.get_process(slug) or processes.create_process(
-        processes.ProcessData(name=f"Schaaltest {slug}", neighbourhood="Schaal", slug=slug)
-    )
-    process.current_phase = "issues"
-    made = load_scale(process, issues=issues, users=users, votes=votes, comments=comments)
+    try:
+        process = processes.get_process(slug) or processes.create_process(
+            processes.ProcessData(name=f"Schaaltest {slug}", neighbourhood="Schaal", slug=slug, published=True)
+        )
+        process.current_phase = "issues"
+        made = load_scale(process, issues=issues, users=users, votes=votes, comments=comments)
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(f"{error.field or 'error'}: {error.message}") from None
     db.session.commit()
     click.echo(", ".join(f"{n} {what}" for what, n in made.items()) + f" in {time.perf_counter() - started:.1f}s")
 
@@ -119,20 +129,23 @@ def export_congress(slug, out, without):
     import os
     import time
 
+    from app import reading
     from app.exports.bundle import build_bundle
     from app.processes.services import get_process
+    from app.processes.visibility import including_unpublished
 
-    process = get_process(slug)
-    if process is None:
-        raise click.ClickException(f"no process with slug {slug!r}")
     include = set(EXPORT_PARTS) - set(without)
     if not include:
         raise click.ClickException("nothing left to export")
     started = time.perf_counter()
     part = f"{out}.part"
     try:
-        # as a reader: without a request, the SQLite hook would hold the write lock for the whole build
-        with current_app.test_request_context(method="GET"):
+        # Only reads, the look-up of the process included: never SQLite's write lock (app/__init__.py).
+        # An operator may export a process that is not published yet (app/processes/visibility.py).
+        with reading(current_app), including_unpublished():
+            process = get_process(slug)
+            if process is None:
+                raise click.ClickException(f"no process with slug {slug!r}")
             summary = build_bundle(process, include, part)
         os.replace(part, out)
     finally:
@@ -196,5 +209,8 @@ def translate_init(lang):
 
 
 def register(app: Flask) -> None:
-    for group in (users_cli, seed_cli, translate_cli, export_cli):
+    from app.processes.cli import processes_cli
+    from app.rendered import text_cli
+
+    for group in (users_cli, seed_cli, translate_cli, export_cli, text_cli, processes_cli):
         app.cli.add_command(group)

@@ -9,9 +9,10 @@ from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from app.extensions import db
+from app.templating import file_size
 
 
 class DomainError(Exception):
@@ -50,9 +51,12 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.path == "/healthz"
 
 
-def _render(status: int, title: str, message: str):
+def _render(status: int, title: str, message: str, parameter: str | None = None):
     if _wants_json():
-        return jsonify({"error": title, "message": message}), status
+        body = {"error": title, "message": message}
+        if parameter is not None:
+            body["parameter"] = parameter
+        return jsonify(body), status
     return render_template("errors/error.html", status=status, title=title, message=message), status
 
 
@@ -65,8 +69,22 @@ def register(app: Flask) -> None:
             _("For your safety a form only works for a limited time. Go back, reload the page and try again."),
         )
 
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error):
+        """A Host header the site does not answer for (TRUSTED_HOSTS, production): a short answer without links,
+        since no address can be built for that host (app/urls.py)."""
+        return "400 Bad Request: unknown host name.\n", 400, {"Content-Type": "text/plain; charset=utf-8"}
+
     @app.errorhandler(400)
     def bad_request(error):
+        parameter = getattr(error, "parameter", None)
+        if parameter is not None:  # an InvalidParameter (app/request_args.py): say which value
+            message = getattr(error, "message", None) or _(
+                "The address contains a value that this page cannot use (%(parameter)s). Check the address, or"
+                " start again from the home page.",
+                parameter=parameter,
+            )
+            return _render(400, _("Something is wrong with this request"), message, parameter=parameter)
         # werkzeug's own description is English and technical: always use our words
         return _render(400, _("Something is wrong with this request"), _("Go back, reload the page and try again."))
 
@@ -88,6 +106,14 @@ def register(app: Flask) -> None:
     @app.errorhandler(405)
     def method_not_allowed(error):
         return _render(405, _("This is not possible"), _("This page cannot be used in this way."))
+
+    @app.errorhandler(413)
+    def too_large(error):
+        limit = request.max_content_length
+        message = _("Make your text shorter or send a smaller file, and try again.")
+        if limit:
+            message = _("This page accepts at most %(size)s.", size=file_size(limit)) + " " + message
+        return _render(413, _("What you sent is too large"), message)
 
     @app.errorhandler(429)
     def too_many(error):

@@ -16,6 +16,8 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from app.request_args import page_number
+
 # Stable constraint names, so Alembic migrations name things the same on every database.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -30,7 +32,31 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+DEFAULT_PER_PAGE = 20
+
+
+class Database(SQLAlchemy):
+    """Flask-SQLAlchemy, with `paginate` reading the page only through app/request_args.py.
+
+    Flask-SQLAlchemy itself reads `?page=` and `?per_page=` as any number: a `per_page` without a
+    maximum, and pages whose OFFSET no database holds (a 500). Here a page that is not given comes
+    from `page_number()` (400 for anything but 1..MAX_PAGE), and `per_page` never comes from the request.
+    """
+
+    def paginate(self, select, *, page=None, per_page=None, max_per_page=None, error_out=True, count=True):
+        if page is None:
+            page = page_number() if has_request_context() else 1
+        return super().paginate(
+            select,
+            page=page,
+            per_page=per_page or DEFAULT_PER_PAGE,
+            max_per_page=max_per_page,
+            error_out=error_out,
+            count=count,
+        )
+
+
+db = Database(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

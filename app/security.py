@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, request, url_for
+from flask import Flask, request, url_for
 
 CSP = "; ".join(
     [
@@ -19,11 +19,10 @@ CSP = "; ".join(
 
 
 def external_url(endpoint: str, **values) -> str:
-    """An absolute link for e-mails, built from BASE_URL, not from the request's Host header."""
-    base = current_app.config.get("BASE_URL")
-    if base:
-        return base + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)  # development without BASE_URL
+    """An absolute link for e-mails, PDFs and the API: from BASE_URL, never the Host header (app/urls.py)."""
+    from app.urls import absolute_url
+
+    return absolute_url(endpoint, **values)
 
 
 def safe_next(target: str | None, fallback_endpoint: str = "pages.home", **values) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Flask, request
 from flask_babel import (
     format_date,
@@ -16,11 +18,13 @@ from flask_babel import (
 from flask_login import current_user
 
 from app import policy
+from app.accounts.officials import official_role
 from app.agendas.models import activity_label, agenda_label, horizon_label, revision_event
 from app.issues.models import label as issue_label
 from app.models_common import utcnow
 from app.processes.models import phase_label
-from app.text import plain_excerpt, render_markdown
+from app.rendered import excerpt_of, markdown_filter, rendered
+from app.text import plain_excerpt
 
 
 def activity_resources(item: dict) -> list[str]:
@@ -37,8 +41,42 @@ def activity_resources(item: dict) -> list[str]:
     return parts
 
 
+def duration(value: timedelta | float | None) -> str:
+    """A time span as people say it, in the reader's language: "less than a minute", "3 days", "2 weeks".
+
+    `value` is a timedelta or a number of seconds. Never "0 seconds": under a minute (or a clock that
+    runs a little behind) is "less than a minute"; longer spans are rounded to their largest unit.
+    """
+    seconds = value.total_seconds() if isinstance(value, timedelta) else float(value or 0)
+    if seconds < 60:
+        return gettext("less than a minute")
+    # threshold 1: "6 days" stays 6 days instead of becoming "1 week"
+    return format_timedelta(timedelta(seconds=seconds), granularity="minute", threshold=1)
+
+
+SIZE_UNITS = ("kB", "MB", "GB", "TB")
+
+
+def file_size(value: float | None) -> str:
+    """A number of bytes for people, with the reader's decimal sign: "162,2 kB" in Dutch, "162.2 kB" in English.
+
+    Decimal units (1 kB = 1000 bytes), as Jinja's own `filesizeformat`, which this replaces.
+    """
+    size = float(value or 0)
+    if size < 1000:
+        return ngettext("%(count)s byte", "%(count)s bytes", int(size), count=format_number(int(size)))
+    for power, unit in enumerate(SIZE_UNITS, start=1):
+        scaled = size / 1000**power
+        if scaled < 1000 or unit == SIZE_UNITS[-1]:
+            break
+    return f"{format_decimal(scaled, '0.0')} {unit}"
+
+
 def register(app: Flask) -> None:
-    app.jinja_env.filters["markdown"] = render_markdown
+    # Stored texts: `rendered(obj, "field")`; the filter is for documents not stored rendered (bounded, cached).
+    app.jinja_env.filters["markdown"] = markdown_filter
+    # Jinja's filesizeformat writes "162.2 kB" in every language.
+    app.jinja_env.filters["filesizeformat"] = file_size
     app.jinja_env.globals.update(
         phase_label=phase_label,
         issue_label=issue_label,
@@ -47,9 +85,12 @@ def register(app: Flask) -> None:
         horizon_label=horizon_label,
         revision_event=revision_event,
         excerpt=plain_excerpt,
+        excerpt_of=excerpt_of,
+        rendered=rendered,
+        official_role=official_role,
         format_date=format_date,
         format_datetime=format_datetime,
-        format_timedelta=format_timedelta,
+        duration=duration,
         format_number=format_number,
         format_decimal=format_decimal,
         activity_resources=activity_resources,

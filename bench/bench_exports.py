@@ -29,7 +29,7 @@ from app.exports.bundle import PARTS, build_bundle
 from app.extensions import db
 from app.processes import services as processes
 from app.seeding import load_demo
-from app.seeding_issues import load_scale
+from app.seeding.scale import load_scale
 from config import DevelopmentConfig
 
 DATA_ONLY = set(PARTS) - {"booklet", "posters"}
@@ -92,7 +92,7 @@ def main() -> None:
             started = time.perf_counter()
             load_demo()
             process = processes.create_process(
-                processes.ProcessData(name="Schaaltest", neighbourhood="Schaal", slug="schaal")
+                processes.ProcessData(name="Schaaltest", neighbourhood="Schaal", slug="schaal", published=True)
             )
             process.current_phase = "issues"
             made = load_scale(process, issues=args.issues, users=args.users, votes=args.votes, comments=args.comments)

@@ -26,7 +26,7 @@ from app import create_app
 from app.extensions import db
 from app.issues.models import Issue
 from app.processes import services as processes
-from app.seeding_issues import load_scale
+from app.seeding.scale import load_scale
 from config import DevelopmentConfig
 
 
@@ -77,7 +77,9 @@ def main() -> None:
         db.drop_all()
         db.create_all()
         start = time.perf_counter()
-        process = processes.create_process(processes.ProcessData(name="Bench", neighbourhood="Bench", slug="bench"))
+        process = processes.create_process(
+            processes.ProcessData(name="Bench", neighbourhood="Bench", slug="bench", published=True)
+        )
         process.current_phase = "issues"
         made = load_scale(process, issues=args.issues, users=args.users, votes=args.supports, comments=args.comments)
         db.session.commit()

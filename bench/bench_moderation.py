@@ -28,7 +28,7 @@ from app.issues.models import Comment, Report
 from app.models_common import utcnow
 from app.moderation.models import ModerationAction
 from app.processes import services as processes
-from app.seeding_issues import load_scale
+from app.seeding.scale import load_scale
 from bench.bench_issues import measure, report
 from config import DevelopmentConfig
 
@@ -59,7 +59,9 @@ def main() -> None:
     with app.app_context():
         db.drop_all()
         db.create_all()
-        process = processes.create_process(processes.ProcessData(name="Bench", neighbourhood="Bench", slug="bench"))
+        process = processes.create_process(
+            processes.ProcessData(name="Bench", neighbourhood="Bench", slug="bench", published=True)
+        )
         process.current_phase = "issues"
         made = load_scale(process, issues=args.issues, users=args.users, votes=args.supports, comments=args.comments)
         comment_ids = list(db.session.scalars(sa.select(Comment.id)))

@@ -1,4 +1,5 @@
 import logging
+from contextlib import contextmanager
 from logging.config import fileConfig
 
 from flask import current_app
@@ -68,6 +69,29 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+@contextmanager
+def sqlite_foreign_keys_off(connection):
+    """SQLite: foreign keys off while migrating, checked afterwards.
+
+    SQLite changes a table (batch_alter_table) by copying it and dropping the old one; with foreign
+    keys on, that DROP deletes every row that refers to it through ON DELETE CASCADE (changing
+    `processes` would empty `issues`, and changing `issues` would empty `comments`). The pragma only
+    works outside a transaction, so it is set on the driver's connection before the migration begins.
+    """
+    if connection.dialect.name != 'sqlite':
+        yield
+        return
+    driver = connection.connection.dbapi_connection
+    driver.execute('PRAGMA foreign_keys=OFF')
+    try:
+        yield
+        problems = driver.execute('PRAGMA foreign_key_check').fetchall()
+        if problems:
+            raise RuntimeError(f'foreign keys broken by the migration: {problems[:10]}')
+    finally:
+        driver.execute('PRAGMA foreign_keys=ON')
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -99,7 +123,7 @@ def run_migrations_online():
             **conf_args
         )
 
-        with context.begin_transaction():
+        with sqlite_foreign_keys_off(connection), context.begin_transaction():
             context.run_migrations()
 
 

@@ -152,7 +152,8 @@ def make_user(
         )
 
 
-def make_process(app, slug=None, phase="issues", name="Wijk van de toekomst Teststad", dates=None):
+def make_process(app, slug=None, phase="issues", name="Wijk van de toekomst Teststad", dates=None, published=True):
+    """A process in a phase; published (visible to everyone) unless `published=False`."""
     from app.processes.services import ProcessData, create_process
 
     with app.app_context():
@@ -163,6 +164,7 @@ def make_process(app, slug=None, phase="issues", name="Wijk van de toekomst Test
                 slug=slug or f"proces-{next(_counter)}",
                 description="Een **test**.",
                 dates=dates or {},
+                published=published,
             )
         )
         process.current_phase = phase

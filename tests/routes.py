@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import url_for
+from werkzeug.routing import IntegerConverter
 
 
 def example_urls(app, method: str, values: dict | None = None):
@@ -18,7 +19,7 @@ def example_urls(app, method: str, values: dict | None = None):
                 converter = rule._converters[name]
                 if name in values:
                     args[name] = values[name]
-                elif type(converter).__name__ == "IntegerConverter":
+                elif isinstance(converter, IntegerConverter):  # werkzeug's, or the app's bounded one
                     args[name] = 1
                 elif type(converter).__name__ == "AnyConverter":
                     args[name] = sorted(converter.items)[0]

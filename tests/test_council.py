@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from app.council import services
+from app.council import decisions, services
 from app.council.models import CouncilPosition
 from app.extensions import db
 from tests.conftest import make_issue, make_process, make_user, page_text
@@ -365,10 +365,10 @@ def test_latest_decision_and_positions_of_a_process(app, setting):
     record(app, setting, title="Oud besluit", decided_on=date(2026, 3, 1), outcome="rejected")
     record(app, setting, title="Nieuw besluit", decided_on=date(2026, 4, 1), outcome="approved")
     with app.app_context():
-        assert services.latest_position_for("issue", setting.chosen.id).title == "Nieuw besluit"
-        assert services.latest_position_for("issue", setting.chosen.id, kinds=["motion"]).title == "Motie"
-        assert services.council_approved("issue", setting.chosen.id)
-        assert not services.council_approved("issue", setting.second.id)
+        assert decisions.latest_position_for("issue", setting.chosen.id).title == "Nieuw besluit"
+        assert decisions.latest_position_for("issue", setting.chosen.id, kinds=["motion"]).title == "Motie"
+        assert decisions.council_approved("issue", setting.chosen.id)
+        assert not decisions.council_approved("issue", setting.second.id)
         rows = services.positions_of(setting.process.id)
         assert [(p.title, p.kind, p.outcome, p.decided_on, p.issue_ids) for p in rows] == [
             ("Motie", "motion", "approved", date(2026, 5, 1), [setting.chosen.id]),

@@ -398,7 +398,7 @@ def test_a_lost_race_on_the_unique_constraint_becomes_the_message(app, world, mo
         covenant = services.get(world.covenant_id)
         seen = services.version(covenant)
         set_committed_value(seen, "signatures", [])  # what the losing request saw before the winner committed
-        monkeypatch.setattr(signing, "version", lambda covenant, number=None: seen)
+        monkeypatch.setattr(signing, "current_version", lambda covenant: seen)
         data = signing.SignData(world.fingerprint, world.party_a, PASSWORD, "Carla Bos", True)
         with pytest.raises(DomainError) as refused:
             signing.sign(db.session.get(User, colleague.id), covenant, data)

@@ -1,4 +1,7 @@
-"""Logging in and out; the same answer whether or not an account exists; safe `next`; rate limits."""
+"""Logging in and out; the same answer whether or not an account exists; safe `next`; rate limits.
+
+How failed logins are limited without locking the owner out: tests/test_login_throttle.py.
+"""
 
 from tests.conftest import PASSWORD, make_app, make_user, page_text
 
@@ -97,7 +100,9 @@ def test_login_is_rate_limited_the_same_for_existing_and_unknown_accounts(databa
         assert "Te vaak geprobeerd" in page.get_data(as_text=True)
 
 
-def test_login_limit_per_account_holds_across_addresses(database_url):
+def test_login_ceiling_per_account_holds_across_addresses(database_url):
+    """Past the ceiling per account a new browser is not let through from another address either
+    (tests/test_login_throttle.py: how the owner still gets in)."""
     app = _limited_app(database_url)
     user = make_user(app)
     client = app.test_client()

@@ -10,11 +10,13 @@ PUBLIC = {
     "pages.privacy",
     "pages.accessibility",
     "pages.healthz",
+    "pages.favicon",
     "processes.index",
     "processes.show",
     "issues.index",
     "issues.similar",
     "issues.show",
+    "threads.show",
     "priorities.show",
     "agendas.show",
     "agendas.history",
@@ -45,6 +47,10 @@ PUBLIC = {
     "accounts.register",
     "accounts.forgot_password",
     "accounts.reset_password",
+    "accounts.confirm_email",
+    "accounts.resend_confirmation",
+    "accounts.request_login_link",
+    "accounts.login_with_link",
 }
 
 

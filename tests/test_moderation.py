@@ -35,6 +35,16 @@ def log_entries(app, action=None):
         return [(e.action, e.target_type, e.target_id, e.reason, e.moderator_id) for e in db.session.scalars(stmt)]
 
 
+def age_account(app, user_id, days=2):
+    from datetime import timedelta
+
+    from app.models_common import utcnow
+
+    with app.app_context():
+        db.session.get(User, user_id).created_at = utcnow() - timedelta(days=days)
+        db.session.commit()
+
+
 @pytest.fixture
 def setup(app):
     process = make_process(app, phase="issues")
@@ -44,7 +54,8 @@ def setup(app):
 
 
 def report(client, auth, target_type, target_id, name):
-    auth.login_as("resident", name=name)
+    reporter = auth.login_as("resident", name=name)
+    age_account(client.application, reporter.id)  # only reports of accounts older than a day hide things
     path = f"/issues/{target_id}/report" if target_type == "issue" else f"/comments/{target_id}/report"
     assert client.post(path, data={"reason": f"Beledigend, vindt {name}"}).status_code == 302
     auth.logout()

@@ -202,6 +202,13 @@ def test_every_endpoint_returns_what_the_document_says(demo, client):
         f"{BASE}/covenants/999999",
     ):
         check.get(path, status=404)
+    for path, parameter in (
+        (f"{BASE}/processes?page=-110347", "page"),
+        (f"{BASE}/processes/buytenwegh/issues?status=nonsense", "status"),
+        (f"{BASE}/council/positions?process=Niet%20Geldig", "process"),
+        (f"{BASE}/covenants?page=%C2%B2", "page"),
+    ):
+        assert check.get(path, status=400).get_json()["parameter"] == parameter
 
     documented = {(t, int(code)) for t, item in check.doc["paths"].items() for code in item["get"]["responses"]}
     assert {pair for pair in documented if pair[1] != 304} == check.seen  # every documented answer was tried

@@ -4,6 +4,7 @@ import pytest
 from flask_login import AnonymousUserMixin
 
 from app.accounts.models import Membership, Role, User
+from app.models_common import utcnow
 from app.policy import PHASE_GATES, all_rules, can
 from app.processes.models import PHASE_ORDER, PhaseKey, Process, ProcessPhase
 
@@ -24,7 +25,7 @@ def person(role, membership=None):
 
 
 def process_in(phase):
-    process = Process(slug="p", name="P", neighbourhood="N", current_phase=phase.value)
+    process = Process(slug="p", name="P", neighbourhood="N", current_phase=phase.value, published_at=utcnow())
     process.phases = [ProcessPhase(key=k.value) for k in PHASE_ORDER]
     return process
 
@@ -94,6 +95,7 @@ ROLE_RULES = {
     "process.create": {"wijkregisseur", "admin"},
     "process.edit": {"wijkregisseur", "admin"},
     "process.set_phase": {"wijkregisseur", "admin"},
+    "process.publish": {"wijkregisseur", "admin"},
     "moderation.act": {"wijkregisseur", "admin"},
     "balance.set_target": {"wijkregisseur", "admin"},
     "export.congress": {"facilitator", "wijkregisseur", "admin"},
@@ -125,6 +127,8 @@ OBJECT_RULES = {
     "covenant.draft",
     "covenant.open",
     "covenant.end",  # test_covenants.py
+    "comment.edit",
+    "comment.withdraw",  # test_comment_edits.py
 }
 
 

@@ -56,7 +56,10 @@ def test_pending_partner_is_told_why(app, client, auth):
 def test_wijkregisseur_moves_the_phase_and_it_is_logged(app, client, auth):
     p = make_process(app, phase="issues")
     user = auth.login_as("wijkregisseur")
-    response = client.post(f"/processes/{p.slug}/phase", data={"phase": "interim", "note": "Tussenevaluatie"})
+    response = client.post(
+        f"/processes/{p.slug}/phase",
+        data={"phase": "interim", "from_phase": "issues", "reason": "Tussenevaluatie met iedereen"},
+    )
     assert response.status_code == 302
     with app.app_context():
         process = db.session.get(Process, p.id)
@@ -66,15 +69,17 @@ def test_wijkregisseur_moves_the_phase_and_it_is_logged(app, client, auth):
             "issues",
             "interim",
             user.id,
-            "Tussenevaluatie",
+            "Tussenevaluatie met iedereen",
         )
-    assert "Tussenevaluatie" in client.get(f"/processes/{p.slug}").get_data(as_text=True)
+    assert "Tussenevaluatie met iedereen" in client.get(f"/processes/{p.slug}").get_data(as_text=True)
 
 
 def test_moving_to_the_same_phase_is_refused_next_to_the_field(app, client, auth):
     p = make_process(app, phase="issues")
     auth.login_as("wijkregisseur")
-    response = client.post(f"/processes/{p.slug}/phase", data={"phase": "issues"})
+    response = client.post(
+        f"/processes/{p.slug}/phase", data={"phase": "issues", "from_phase": "issues", "reason": "Nog een keer."}
+    )
     assert response.status_code == 400
     assert b'id="phase-error"' in response.data
 
@@ -234,7 +239,7 @@ def test_phase_change_on_a_stale_page_is_refused(app, client, auth):
             sa.update(Process).values(current_phase="interim").execution_options(synchronize_session=False)
         )
         try:
-            services.set_phase(actor, stale, "agendas")
+            services.set_phase(actor, stale, "agendas", "De agenda's beginnen nu.", confirmed=True)
         except services.DomainError as error:
             assert error.field == "phase"
         else:

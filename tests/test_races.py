@@ -6,7 +6,7 @@ which is what a concurrent request sees.
 
 import sqlalchemy as sa
 
-from app.accounts import services
+from app.accounts import registration, services
 from app.accounts.models import Membership, Organisation, User
 from app.errors import DomainError
 from app.extensions import db
@@ -14,20 +14,17 @@ from tests.conftest import PASSWORD, make_organisation, make_user
 
 
 def test_same_email_registered_twice_at_once(app, monkeypatch):
+    """The loser of the race creates nothing and answers like every other registration (no error, no 500)."""
     make_user(app, email="tegelijk@example.org")
-    monkeypatch.setattr(services, "find_user_by_email", lambda email: None)  # the other request's check ran first
+    monkeypatch.setattr(registration, "find_user_by_email", lambda email: None)  # the other request's check ran first
     with app.app_context():
-        try:
-            services.register(
-                services.Registration(
-                    email="tegelijk@example.org", display_name="B", password=PASSWORD, accepted_privacy=True
-                )
+        made = registration.register(
+            registration.Registration(
+                email="tegelijk@example.org", display_name="B", password=PASSWORD, accepted_privacy=True
             )
-        except DomainError as error:
-            assert error.field == "email"
-        else:
-            raise AssertionError("duplicate e-mail was accepted")
-        db.session.rollback()
+        )
+        assert made is None
+        db.session.commit()
         assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 1
 
 

@@ -46,7 +46,7 @@ def test_production_sends_hsts_and_secure_cookie(database_url):
     user = make_user(app)
     client = app.test_client()
     response = client.post(
-        "/login", data={"email": user.email, "password": user.password}, base_url="https://localhost"
+        "/login", data={"email": user.email, "password": user.password}, base_url="https://doemee.example"
     )
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
     header = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("bw_session="))

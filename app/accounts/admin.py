@@ -8,13 +8,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
-from app.accounts import services
+from app.accounts import services, verification
 from app.accounts.forms import DecisionForm, OrganisationForm, UserAdminForm
 from app.accounts.models import ROLE_LABELS, Membership, MembershipStatus, Organisation, User
 from app.errors import DomainError
 from app.extensions import db
 from app.forms_common import save
 from app.policy import require
+from app.submissions import made
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -58,6 +59,20 @@ def user_detail(user_id: int):
     return render_template("admin/user.html", user=user, form=form, decision_form=DecisionForm())
 
 
+@bp.route("/users/<int:user_id>/confirm-email", methods=["POST"])
+@login_required
+def user_confirm_email(user_id: int):
+    """For someone whose confirmation mail does not arrive: the administrator confirms the address."""
+    require("admin.users")
+    user = _get_or_404(User, user_id)
+    if not DecisionForm().validate_on_submit():
+        abort(400)
+    verification.mark_confirmed(user)
+    db.session.commit()
+    flash(_("The e-mail address is marked as confirmed."), "success")
+    return redirect(url_for("admin.user_detail", user_id=user.id))
+
+
 @bp.route("/organisations")
 @login_required
 def organisations():
@@ -88,6 +103,7 @@ def organisation_new():
             lambda: services.create_organisation(
                 form.name.data, form.kind.data, form.sectors.data, form.description.data or "", form.verified.data
             ),
+            then=made("organisation", lambda org: url_for("admin.organisation_detail", organisation_id=org.id)),
         )
         if saved:
             flash(_("The organisation is added."), "success")
@@ -140,7 +156,9 @@ def memberships():
         status = MembershipStatus.PENDING.value
     stmt = (
         sa.select(Membership)
-        .where(Membership.status == status)
+        .join(User, User.id == Membership.user_id)
+        # a request waits until its account confirmed its address: nobody decides on a stranger's typing
+        .where(Membership.status == status, User.email_verified_at.is_not(None))
         .options(selectinload(Membership.user), selectinload(Membership.organisation))
         .order_by(Membership.requested_at, Membership.id)
     )

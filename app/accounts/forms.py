@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -15,11 +14,12 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.accounts.models import KIND_LABELS, ROLE_LABELS, SECTOR_LABELS, SELF_SERVICE_ROLES, Role
-from app.forms_common import options
+from app.forms_common import Form, max_length, options
+from app.submissions import OnceForm
 
 
 def _kind_choices(blank: bool = False):
@@ -32,15 +32,15 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     display_name = StringField(
         _l("Your name"),
-        validators=[DataRequired(_l("Enter the name you want to use here.")), Length(max=80)],
+        validators=[DataRequired(_l("Enter the name you want to use here.")), max_length(80)],
         description=_l("Others only see this name if you choose so later. Otherwise they see 'resident' or 'partner'."),
     )
     email = EmailField(
         _l("E-mail address"),
-        validators=[DataRequired(_l("Enter your e-mail address.")), Length(max=254)],
+        validators=[DataRequired(_l("Enter your e-mail address.")), max_length(254)],
         description=_l("We only use it to let you log in and to send you a new password if you forget it."),
     )
     password = PasswordField(
@@ -73,25 +73,35 @@ class RegisterForm(FlaskForm):
     )
     new_organisation = StringField(
         _l("Or: name of your organisation, if it is not in the list"),
-        validators=[Optional(), Length(max=120)],
+        validators=[Optional(), max_length(120)],
     )
     new_organisation_kind = SelectField(
         _l("Kind of organisation"), choices=_kind_choices(blank=True), validators=[Optional()]
     )
     accept_privacy = BooleanField(_l("I have read the privacy statement and agree with it."))
+    next = HiddenField()  # where to go after confirming the address
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(_l("E-mail address"), validators=[DataRequired(_l("Enter your e-mail address."))])
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
     next = HiddenField()
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     email = EmailField(_l("E-mail address"), validators=[DataRequired(_l("Enter your e-mail address."))])
 
 
-class ResetPasswordForm(FlaskForm):
+class EmailLinkForm(Form):
+    """Ask for a link by mail: the confirmation again, or a link to log in."""
+
+    email = EmailField(
+        _l("E-mail address"), validators=[DataRequired(_l("Enter your e-mail address.")), max_length(254)]
+    )
+    next = HiddenField()
+
+
+class ResetPasswordForm(Form):
     password = PasswordField(
         _l("New password"),
         validators=[DataRequired(_l("Choose a password."))],
@@ -106,7 +116,7 @@ class ResetPasswordForm(FlaskForm):
     )
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current_password = PasswordField(
         _l("Current password"), validators=[DataRequired(_l("Enter your current password."))]
     )
@@ -124,9 +134,9 @@ class ChangePasswordForm(FlaskForm):
     )
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     display_name = StringField(
-        _l("Your name"), validators=[DataRequired(_l("Enter the name you want to use here.")), Length(max=80)]
+        _l("Your name"), validators=[DataRequired(_l("Enter the name you want to use here.")), max_length(80)]
     )
     show_name_publicly = BooleanField(
         _l("Show my name with what I write"),
@@ -134,30 +144,30 @@ class ProfileForm(FlaskForm):
     )
 
 
-class MembershipRequestForm(FlaskForm):
+class MembershipRequestForm(OnceForm, Form):
     organisation_id = SelectField(_l("Organisation"), coerce=str, validate_choice=False)
     new_organisation = StringField(
-        _l("Or: name of your organisation, if it is not in the list"), validators=[Optional(), Length(max=120)]
+        _l("Or: name of your organisation, if it is not in the list"), validators=[Optional(), max_length(120)]
     )
     new_organisation_kind = SelectField(
         _l("Kind of organisation"), choices=_kind_choices(blank=True), validators=[Optional()]
     )
 
 
-class UserAdminForm(FlaskForm):
+class UserAdminForm(Form):
     role = SelectField(_l("Role"), choices=options((r.value, label) for r, label in ROLE_LABELS.items()))
     active = BooleanField(
         _l("Account is active"), description=_l("A suspended account cannot log in; its sessions end at once.")
     )
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(OnceForm, Form):
     name = StringField(
-        _l("Name"), validators=[DataRequired(_l("Enter the name of the organisation.")), Length(max=120)]
+        _l("Name"), validators=[DataRequired(_l("Enter the name of the organisation.")), max_length(120)]
     )
     kind = SelectField(_l("Kind"), choices=_kind_choices(), validators=[DataRequired(_l("Choose a kind."))])
     sectors = MultiCheckboxField(_l("Sectors"), choices=options((s.value, label) for s, label in SECTOR_LABELS.items()))
-    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), max_length(2000)])
     verified = BooleanField(
         _l("Checked: this organisation exists and the name is right"),
         default=True,
@@ -165,5 +175,5 @@ class OrganisationForm(FlaskForm):
     )
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     """An empty form: only the CSRF token, for buttons that change something."""

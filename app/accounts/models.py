@@ -126,6 +126,12 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # When the person proved the address is theirs (the link in the confirmation mail, or a password reset).
+    # Accounts made by the CLI, the demo data or an administrator count as confirmed when made; only
+    # registration leaves it empty, and an account without it cannot log in.
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=utcnow)
+    # The last mail telling the owner that someone is guessing the password (at most one a day).
+    login_warning_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan", foreign_keys="Membership.user_id"
@@ -134,6 +140,10 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login asks this
         return self.active
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     @property
     def role_enum(self) -> Role:

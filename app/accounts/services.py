@@ -1,4 +1,4 @@
-"""Accounts: registration, signing in, passwords, organisations and memberships.
+"""Accounts: signing in, passwords, organisations and memberships (registration: registration.py).
 
 Services take plain values, enforce the rules and flush; the request commits.
 They raise `DomainError(message, field)` for the view to show next to a field.
@@ -15,8 +15,8 @@ from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from app.accounts import throttle
 from app.accounts.models import (
-    SELF_SERVICE_ROLES,
     Membership,
     MembershipStatus,
     Organisation,
@@ -45,64 +45,19 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
 
 
-def _check_password(password: str, email: str, name: str, field_name: str = "password") -> None:
+def check_password(password: str, email: str, name: str, field_name: str = "password") -> None:
     problem = password_problem(password, email, name)
     if problem:
         raise DomainError(problem, field_name)
 
 
-# --- registration ------------------------------------------------------------
+def organisation_from_choice(
+    organisation_id: int | None, new_name: str = "", new_kind: str = "", create: bool = True
+) -> Organisation | None:
+    """The organisation a partner picked from the list, or the one they named (created if new).
 
-
-@dataclass
-class Registration:
-    email: str
-    display_name: str
-    password: str
-    role: str = Role.RESIDENT.value
-    organisation_id: int | None = None
-    new_organisation: str = ""
-    new_organisation_kind: str = ""
-    accepted_privacy: bool = False
-
-
-def register(data: Registration) -> User:
-    email = normalise_email(data.email)
-    name = data.display_name.strip()
-    if not name:
-        raise DomainError(_("Enter the name you want to use here."), "display_name")
-    if data.role not in {r.value for r in SELF_SERVICE_ROLES}:
-        raise DomainError(_("Choose resident or partner."), "role")
-    _check_password(data.password, email, name)
-    if not data.accepted_privacy:
-        raise DomainError(_("You can only take part if you agree with the privacy statement."), "accept_privacy")
-
-    organisation = None
-    if data.role == Role.PARTNER.value:
-        organisation = organisation_from_choice(data.organisation_id, data.new_organisation, data.new_organisation_kind)
-
-    taken = DomainError(
-        _("There is already an account with this e-mail address. Log in, or ask for a new password."), "email"
-    )
-    if find_user_by_email(email) is not None:
-        raise taken
-    user = User(
-        email=email,
-        display_name=name,
-        password_hash=hash_password(data.password),
-        role=data.role,
-        privacy_accepted_at=utcnow(),
-    )
-    with unique_or(taken):  # two registrations with one address at the same moment
-        db.session.add(user)
-    if organisation is not None:
-        db.session.add(Membership(user=user, organisation=organisation))
-        db.session.flush()
-    return user
-
-
-def organisation_from_choice(organisation_id: int | None, new_name: str = "", new_kind: str = "") -> Organisation:
-    """The organisation a partner picked from the list, or the one they named (created if new)."""
+    With `create=False` only the checks: None where a new organisation would be made.
+    """
     if organisation_id:
         organisation = db.session.get(Organisation, organisation_id)
         if organisation is None or not organisation.verified:
@@ -116,6 +71,8 @@ def organisation_from_choice(organisation_id: int | None, new_name: str = "", ne
         return existing
     if new_kind not in {k.value for k in OrganisationKind}:
         raise DomainError(_("Choose what kind of organisation it is."), "new_organisation_kind")
+    if not create:
+        return None
     try:
         return create_organisation(name, new_kind, verified=False)
     except DomainError:
@@ -163,6 +120,8 @@ def request_password_reset(email: str, link_for) -> None:
         email = normalise_email(email)
     except DomainError:
         return
+    if not throttle.mail_allowed("reset", email):
+        return  # the mails sent already still work; refusing would lock the owner out of resetting
     user = find_user_by_email(email)
     if user is None or not user.active:
         return
@@ -196,6 +155,11 @@ def user_for_reset_token(token: str) -> User:
 def reset_password(token: str, new_password: str) -> User:
     user = user_for_reset_token(token)
     _set_password(user, new_password)
+    if not user.email_verified:
+        # The link came by mail, so the address is theirs; and the password anyone chose at registration
+        # is gone, so confirming cannot hand someone else's account to whoever registered it.
+        user.email_verified_at = utcnow()
+        db.session.flush()
     return user
 
 
@@ -208,7 +172,7 @@ def change_password(user: User, current: str, new_password: str) -> None:
 
 
 def _set_password(user: User, new_password: str, field_name: str = "password") -> None:
-    _check_password(new_password, user.email, user.display_name, field_name)
+    check_password(new_password, user.email, user.display_name, field_name)
     user.password_hash = hash_password(new_password)
     user.password_changed_at = utcnow()
     end_all_sessions(user)  # every browser, including this one, must sign in again
@@ -340,7 +304,7 @@ def create_user(data: NewUser) -> User:
     email = normalise_email(data.email)
     role = Role(data.role).value
     if data.check_password:
-        _check_password(data.password, email, data.display_name)
+        check_password(data.password, email, data.display_name)
     if find_user_by_email(email) is not None:
         raise DomainError(_("There is already an account with this e-mail address."), "email")
     user = User(
@@ -349,6 +313,7 @@ def create_user(data: NewUser) -> User:
         role=role,
         password_hash=hash_password(data.password),
         privacy_accepted_at=utcnow(),
+        email_verified_at=utcnow(),  # made by an administrator or the demo data: no confirmation needed
     )
     db.session.add(user)
     if data.organisation:

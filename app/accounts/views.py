@@ -6,9 +6,11 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.accounts import services
+from app.accounts import registration, services, throttle, verification
 from app.accounts.forms import (
     ChangePasswordForm,
+    DecisionForm,
+    EmailLinkForm,
     ForgotPasswordForm,
     LoginForm,
     MembershipRequestForm,
@@ -22,7 +24,10 @@ from app.errors import DomainError
 from app.extensions import db, limiter
 from app.forms_common import options, save
 from app.policy import require
-from app.security import external_url, safe_next
+from app.request_args import to_int
+from app.security import safe_next
+from app.submissions import made
+from app.urls import absolute_url
 
 bp = Blueprint("accounts", __name__)
 
@@ -32,16 +37,11 @@ def _organisation_choices(blank_label: str):
 
 
 def _int_or_none(value) -> int | None:
-    return int(value) if value and str(value).isdigit() else None
+    return to_int(str(value)) if value else None
 
 
 def _limit(config_key: str):
     return limiter.limit(lambda: current_app.config[config_key], methods=["POST"])
-
-
-def _email_key() -> str:
-    """Rate-limit key per account tried, so spreading over addresses does not help an attacker."""
-    return "email:" + (request.form.get("email") or "").strip().lower()[:254]
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -51,8 +51,10 @@ def register():
         return redirect(url_for("pages.home"))
     form = RegisterForm()
     form.organisation_id.choices = _organisation_choices(_("Choose your organisation"))
+    if request.method == "GET":
+        form.next.data = verification.clean_next(request.args.get("next"))
     if form.validate_on_submit():
-        data = services.Registration(
+        data = registration.Registration(
             email=form.email.data,
             display_name=form.display_name.data,
             password=form.password.data,
@@ -62,30 +64,22 @@ def register():
             new_organisation_kind=form.new_organisation_kind.data or "",
             accepted_privacy=form.accept_privacy.data,
         )
-        saved = save(form, lambda: services.register(data), then=sign_in)
-        if saved:
-            if saved.value.has_role(Role.PARTNER):
-                flash(
-                    _(
-                        "Welcome! Your account is ready. The neighbourhood director will check that you represent "
-                        "your organisation; we will show it here when that is done."
-                    ),
-                    "success",
-                )
-            else:
-                flash(_("Welcome! Your account is ready."), "success")
-            return redirect(url_for("pages.home"))
+        next_path = verification.clean_next(form.next.data)
+        if save(form, lambda: registration.register(data, next_path)):
+            # The same page whether or not the address had an account: the mail tells the difference.
+            return _check_mail(form.email.data, next_path)
     return render_template("accounts/register.html", form=form)
+
+
+def _check_mail(email: str, next_path: str, resent: bool = False):
+    email = (email or "").strip()
+    return render_template(
+        "accounts/check_mail.html", email=email, link_email=email, next_path=next_path, resent=resent
+    )
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @_limit("RATELIMIT_LOGIN")
-@limiter.limit(
-    lambda: current_app.config["RATELIMIT_LOGIN_ACCOUNT"],
-    methods=["POST"],
-    key_func=_email_key,
-    deduct_when=lambda response: response.status_code != 302,  # only failed attempts count
-)
 def login():
     form = LoginForm()
     if request.method == "GET":
@@ -93,15 +87,120 @@ def login():
     if current_user.is_authenticated:
         return redirect(safe_next(form.next.data))
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
+        email, next_path = form.email.data, verification.clean_next(form.next.data)
+        device = throttle.current_device()
+        refusal = throttle.login_refusal(email, device)
+        if refusal:  # too many wrong passwords: this one is not checked at all
+            throttle.warn_owner(email)
+            db.session.commit()
+            return render_template(
+                "accounts/login_paused.html", reason=refusal, link_email=email.strip(), next_path=next_path
+            ), 429
+        user = services.authenticate(email, form.password.data)
         if user is None:
+            if throttle.record_failed_login(email, device):
+                throttle.warn_owner(email)
+                db.session.commit()
             # The same words whether or not the account exists.
             form.form_errors.append(_("The e-mail address or password is not correct."))
+        elif not user.email_verified:
+            # Only someone who knows the password learns that the account waits for confirmation.
+            return render_template(
+                "accounts/login.html", form=form, unconfirmed=True, link_email=user.email, next_path=next_path
+            )
         else:
             sign_in(user)
+            throttle.trust_this_browser(user.email)
             db.session.commit()
             return redirect(safe_next(form.next.data))
     return render_template("accounts/login.html", form=form)
+
+
+# --- links by mail: confirming the address, logging in ------------------------------------------
+
+
+def _link_problem(message: str, again_endpoint: str):
+    return render_template("accounts/reset_invalid.html", message=message, again_url=url_for(again_endpoint)), 400
+
+
+def _sign_in_from_link(user) -> None:
+    sign_in(user)
+    throttle.trust_this_browser(user.email)
+    db.session.commit()
+
+
+@bp.route("/register/confirm/<token>", methods=["GET", "POST"])
+@_limit("RATELIMIT_RESET")
+def confirm_email(token: str):
+    """The link in the confirmation mail: one button confirms the address and logs the person in."""
+    try:
+        target = verification.read_confirm_token(token)
+    except DomainError as error:
+        return _link_problem(error.message, "accounts.resend_confirmation")
+    if target.user.email_verified:
+        if current_user.is_authenticated and current_user.id == target.user.id:  # the button, pressed twice
+            return redirect(safe_next(target.next_path))
+        return render_template("accounts/confirmed_already.html", next_path=target.next_path)
+    form = DecisionForm()
+    if form.validate_on_submit():
+        verification.mark_confirmed(target.user)
+        _sign_in_from_link(target.user)
+        if target.user.has_role(Role.PARTNER):
+            flash(
+                _(
+                    "Welcome! Your account is ready. The neighbourhood director will check that you represent "
+                    "your organisation; we will show it here when that is done."
+                ),
+                "success",
+            )
+        else:
+            flash(_("Welcome! Your account is ready."), "success")
+        return redirect(safe_next(target.next_path))
+    return render_template("accounts/confirm.html", user=target.user, form=form)
+
+
+@bp.route("/register/resend", methods=["GET", "POST"])
+@_limit("RATELIMIT_RESET")  # per client; per address only the mails are limited
+def resend_confirmation():
+    form = EmailLinkForm()
+    if request.method == "GET":
+        form.email.data = (request.args.get("email") or "")[:254]
+        form.next.data = verification.clean_next(request.args.get("next"))
+    if form.validate_on_submit():
+        verification.resend_confirmation(form.email.data, form.next.data)
+        db.session.commit()
+        return _check_mail(form.email.data, verification.clean_next(form.next.data), resent=True)
+    return render_template("accounts/resend.html", form=form)
+
+
+@bp.route("/login/link", methods=["GET", "POST"])
+@_limit("RATELIMIT_RESET")  # per client; per address only the mails are limited
+def request_login_link():
+    if current_user.is_authenticated:
+        return redirect(url_for("pages.home"))
+    form = EmailLinkForm()
+    if request.method == "GET":
+        form.next.data = verification.clean_next(request.args.get("next"))
+    if form.validate_on_submit():
+        verification.send_login_link(form.email.data, form.next.data)
+        db.session.commit()
+        return render_template("accounts/login_link_sent.html", email=form.email.data.strip())
+    return render_template("accounts/login_link.html", form=form)
+
+
+@bp.route("/login/link/<token>", methods=["GET", "POST"])
+@_limit("RATELIMIT_RESET")
+def login_with_link(token: str):
+    """The link in a login mail: one button logs the person in, once."""
+    try:
+        target = verification.read_login_link(token)
+    except DomainError as error:
+        return _link_problem(error.message, "accounts.request_login_link")
+    form = DecisionForm()
+    if form.validate_on_submit():
+        _sign_in_from_link(target.user)
+        return redirect(safe_next(target.next_path))
+    return render_template("accounts/login_with_link.html", user=target.user, form=form)
 
 
 @bp.route("/logout", methods=["POST"])
@@ -114,13 +213,12 @@ def logout():
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
-@_limit("RATELIMIT_RESET")
-@limiter.limit(lambda: current_app.config["RATELIMIT_RESET"], methods=["POST"], key_func=_email_key)
+@_limit("RATELIMIT_RESET")  # per client; per address only the mails are limited, so nobody is locked out
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         services.request_password_reset(
-            form.email.data, lambda token: external_url("accounts.reset_password", token=token)
+            form.email.data, lambda token: absolute_url("accounts.reset_password", token=token)
         )
         db.session.commit()
         return render_template("accounts/forgot_sent.html")
@@ -156,6 +254,12 @@ def profile():
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["RATELIMIT_SIGN"],
+    methods=["POST"],
+    key_func=lambda: f"password-check:{current_user.get_id() or request.remote_addr}",
+    deduct_when=lambda response: response.status_code != 302,  # failed attempts, of this person only
+)
 @login_required
 def change_password():
     require("account.manage")
@@ -189,6 +293,7 @@ def organisations():
                     organisation_id, form.new_organisation.data, form.new_organisation_kind.data
                 ),
             ),
+            then=made("membership", lambda _membership: url_for("accounts.organisations")),
         ):
             flash(_("Your request has been sent to the neighbourhood director."), "success")
             return redirect(url_for("accounts.organisations"))

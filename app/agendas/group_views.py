@@ -16,8 +16,11 @@ from app.forms_common import save
 from app.issues.forms import EmptyForm
 from app.issues.models import Issue
 from app.issues.views import issue_or_404
+from app.issues.visibility import get_including_hidden
 from app.policy import require
 from app.processes.views import process_or_404
+from app.request_args import to_int
+from app.submissions import made, remember
 
 bp = Blueprint("working", __name__)
 
@@ -32,7 +35,11 @@ def _agenda_or_404(issue: Issue, horizon: int):
 
 
 def _back(issue: Issue, horizon: int, anchor: str = "consent"):
-    return redirect(url_for("agendas.show", issue_id=issue.id, horizon=horizon, _anchor=anchor))
+    return redirect(_back_url(issue, horizon, anchor))
+
+
+def _back_url(issue: Issue, horizon: int, anchor: str = "consent") -> str:
+    return url_for("agendas.show", issue_id=issue.id, horizon=horizon, _anchor=anchor)
 
 
 def _run(call, success: str):
@@ -71,7 +78,9 @@ def join(issue_id: int):
     require("agenda.join", issue)
     form = JoinForm()
     if form.validate_on_submit() and save(
-        form, lambda: services.ask_to_join(current_user, issue, form.motivation.data)
+        form,
+        lambda: services.ask_to_join(current_user, issue, form.motivation.data),
+        then=made("working_group_request", lambda _member: url_for("working.group", issue_id=issue.id)),
     ):
         flash(_("Your request is sent. The neighbourhood director lets you know."), "success")
     return redirect(url_for("working.group", issue_id=issue.id))
@@ -130,7 +139,9 @@ def answer(issue_id: int, horizon: int):
         flash(_("There is no open consent round."), "error")
         return _back(issue, horizon)
     if form.validate_on_submit() and save(
-        form, lambda: consent.answer(current_user, round_, agenda, form.answer.data, form.reason.data)
+        form,
+        lambda: consent.answer(current_user, round_, agenda, form.answer.data, form.reason.data),
+        then=made("consent_answer", lambda _answer: _back_url(issue, horizon)),
     ):
         flash(_("Your answer is saved."), "success")
         return _back(issue, horizon)
@@ -146,16 +157,20 @@ def respond(answer_id: int):
     from app.agendas.models import Agenda, ConsentRound
 
     round_ = db.session.get(ConsentRound, objection.round_id)
-    agenda = db.session.get(Agenda, round_.agenda_id)
+    # Its issue may be hidden: 404 unless the policy lets this person see it (then `agenda.issue` is loaded).
+    agenda = get_including_hidden(Agenda, round_.agenda_id)
+    issue_or_404(agenda.issue_id)
     require("consent.respond", agenda)
     form = RespondForm()
     if not round_.open:
         flash(_("This consent round is closed."), "error")
     elif form.validate_on_submit():
-        _run(
-            lambda: consent.respond(current_user, objection, agenda, form.response.data, form.with_revision.data),
-            _("Your answer to the objection is saved."),
-        )
+
+        def respond_once():
+            consent.respond(current_user, objection, agenda, form.response.data, form.with_revision.data)
+            remember("consent_response", objection.id, _back_url(agenda.issue, agenda.horizon))
+
+        _run(respond_once, _("Your answer to the objection is saved."))
     return _back(agenda.issue, agenda.horizon)
 
 
@@ -175,14 +190,16 @@ def add_link(issue_id: int):
         return links.add_link(
             current_user,
             issue,
-            int(target_issue) if target_issue.isdigit() else None,
+            to_int(target_issue),
             form.kind.data,
             form.note.data,
             form.from_activity.data or "",
             target_activity,
         )
 
-    if form.validate_on_submit() and save(form, add):
+    if form.validate_on_submit() and save(
+        form, add, then=made("issue_link", lambda _link: _back_url(issue, horizon, anchor="links"))
+    ):
         flash(_("The link is saved. It shows on both issues."), "success")
         return _back(issue, horizon, anchor="links")
     return render_agenda(issue, horizon, link_form=form, status=400)
@@ -193,6 +210,8 @@ def add_link(issue_id: int):
 def delete_link(link_id: int):
     link = db.session.get(IssueLink, link_id)
     if link is None:
+        abort(404)
+    if link.from_issue is None:  # its issue is hidden (app/issues/visibility.py): the link waits for it
         abort(404)
     require("agenda.link", link.from_issue)
     if not EmptyForm().validate_on_submit():

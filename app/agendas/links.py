@@ -1,10 +1,15 @@
-"""Coherence between issues (samenhang): links between issues or their activities, with a note."""
+"""Coherence between issues (samenhang): links between issues or their activities, with a note.
+
+Only visible shortlisted issues can be linked (`targets`, checked again by `add_link`), and a link
+shows only while both its issues are visible: a link to an issue hidden since stays stored (it is
+back when the issue is restored) but no page names it meanwhile.
+"""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from app.agendas.models import Agenda, AgendaRevision, IssueLink, LinkKind
 from app.errors import DomainError
@@ -46,6 +51,21 @@ def titles_for(links_) -> dict[tuple[int, str], str]:
     }
 
 
+def targets(issue: Issue) -> list[tuple[int, str]]:
+    """(id, title) of the issues a link from `issue` may point to: visible, shortlisted, same process."""
+    return list(
+        db.session.execute(
+            sa.select(Issue.id, Issue.title)
+            .where(
+                Issue.process_id == issue.process_id,
+                Issue.status == IssueStatus.SHORTLISTED.value,
+                Issue.visibility == "visible",
+            )
+            .order_by(Issue.title, Issue.id)
+        ).tuples()
+    )
+
+
 def add_link(
     user,
     from_issue: Issue,
@@ -60,6 +80,7 @@ def add_link(
         to_issue is None
         or to_issue.process_id != from_issue.process_id
         or to_issue.status != IssueStatus.SHORTLISTED.value
+        or not to_issue.is_visible  # the same answer as for no issue at all: it does not exist for others
     ):
         raise DomainError(_("Choose an issue of this process that was chosen for an agenda."), "target")
     if kind not in {k.value for k in LinkKind}:
@@ -89,6 +110,13 @@ def add_link(
 
 
 def _loaded(stmt):
+    """The links of `stmt` whose two issues are both visible, with those issues."""
+    from_issue, to_issue = aliased(Issue), aliased(Issue)
+    stmt = (
+        stmt.join(from_issue, from_issue.id == IssueLink.from_issue_id)
+        .join(to_issue, to_issue.id == IssueLink.to_issue_id)
+        .where(from_issue.visibility == "visible", to_issue.visibility == "visible")
+    )
     return list(db.session.scalars(stmt.options(selectinload(IssueLink.from_issue), selectinload(IssueLink.to_issue))))
 
 

@@ -12,11 +12,15 @@ import enum
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models_common import UTCDateTime, in_check, utcnow
+from app.rendered import html_column, markdown_columns, rules_column
+from app.revisions.columns import DraftColumns, RevisionColumns, owner_column
 
 HORIZONS = (1, 5, 10)
 
@@ -84,13 +88,12 @@ def activity_label(value) -> str:
 
 
 def agenda_label(value) -> str:
+    """A label in the current request's language: call it while rendering. Form classes use LABELS (lazy)."""
     return str(LABELS.get(value, value))
 
 
 def revision_event(revision) -> str:
     """What the platform did in a revision, in the reader's language ("" for a plain save)."""
-    from flask_babel import gettext as _
-
     args = revision.event_args or {}
     texts = {
         "restored": lambda: _("Revision %(n)d restored", n=args.get("n", 0)),
@@ -110,8 +113,6 @@ def revision_event(revision) -> str:
 
 
 def horizon_label(horizon: int) -> str:
-    from flask_babel import ngettext
-
     return ngettext("%(num)d-year agenda", "%(num)d-year agenda", horizon)
 
 
@@ -154,40 +155,22 @@ class Agenda(db.Model):
     issue = relationship("Issue")
 
 
-class AgendaRevision(db.Model):
-    """One save: never changed afterwards."""
+class AgendaRevision(RevisionColumns, db.Model):
+    """One save: never changed afterwards (the columns: app/revisions/columns.py)."""
 
     __tablename__ = "agenda_revisions"
-    __table_args__ = (sa.UniqueConstraint("agenda_id", "number"),)
+    owner_key = "agenda_id"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    agenda_id: Mapped[int] = mapped_column(sa.ForeignKey("agendas.id", ondelete="CASCADE"))
-    number: Mapped[int] = mapped_column()
-    document: Mapped[dict] = mapped_column(sa.JSON)
-    message: Mapped[str] = mapped_column(sa.String(300), default="")
-    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    merged: Mapped[bool] = mapped_column(default=False)  # combined with changes saved meanwhile
-    # What the platform did (restored, moved, resolved, ...), shown in the reader's language.
-    event: Mapped[str] = mapped_column(sa.String(20), default="")
-    event_args: Mapped[dict] = mapped_column(sa.JSON, default=dict)
-
-    author = relationship("User")
+    agenda_id: Mapped[int] = owner_column("agendas.id")
 
 
-class AgendaDraft(db.Model):
+class AgendaDraft(DraftColumns, db.Model):
     """An editor's version that met a conflict: kept, with the version it started from, until resolved."""
 
     __tablename__ = "agenda_drafts"
-    __table_args__ = (sa.UniqueConstraint("agenda_id", "user_id"),)
+    owner_key = "agenda_id"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    agenda_id: Mapped[int] = mapped_column(sa.ForeignKey("agendas.id", ondelete="CASCADE"))
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    base_revision: Mapped[int] = mapped_column()
-    document: Mapped[dict] = mapped_column(sa.JSON)
-    message: Mapped[str] = mapped_column(sa.String(300), default="")
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    agenda_id: Mapped[int] = owner_column("agendas.id")
 
 
 class IssueLink(db.Model):
@@ -240,6 +223,8 @@ class ConsentAnswer(db.Model):
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
     answer: Mapped[str] = mapped_column(sa.String(10))
     reason: Mapped[str] = mapped_column(sa.Text, default="")
+    reason_html: Mapped[str] = html_column()  # rendered when saved (app/rendered.py)
+    html_rules: Mapped[int] = rules_column()
     revision_number: Mapped[int] = mapped_column()  # the revision this answer was given on
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # An objection is answered by a reply or by a new revision.
@@ -254,3 +239,6 @@ class ConsentAnswer(db.Model):
     @property
     def open_objection(self) -> bool:
         return self.answer == Answer.OBJECT.value and self.responded_at is None
+
+
+markdown_columns(ConsentAnswer, "reason")

@@ -1,28 +1,27 @@
-"""Who may do what with agendas, working groups, consent rounds and links (gathered by app/policy.py)."""
+"""Who may do what with agendas, working groups, consent rounds and links (gathered by app/policy.py).
+
+The rules take an issue, one of its agendas, or a process ("may this person edit agendas at all?").
+"""
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from app.accounts.models import Role
-from app.policy import (
-    ALLOW,
-    MODERATORS,
+from app.predicates import (
     MUNICIPALITY,
     PARTICIPANTS,
-    Decision,
-    _all,
-    _approved_partner,
-    _gate,
-    _process_of,
-    _role,
-    _signed_in,
-    can,
-    rule,
+    Predicate,
+    has_role,
+    is_moderator,
+    partner_approved,
+    phase_allows,
+    predicate,
+    signed_in,
 )
 
 
-def _issue_of(obj):
+def issue_of(obj):
     """The issue behind an agenda or consent round, or the issue itself; None for a process."""
     if hasattr(obj, "horizon"):
         return obj.issue
@@ -31,84 +30,51 @@ def _issue_of(obj):
     return None
 
 
-def _working_group(user, issue) -> Decision:
+@predicate
+def about_an_issue(_user, obj) -> bool:
+    return issue_of(obj) is not None
+
+
+@predicate(reason=_l("Only issues chosen for an agenda get agendas."), kind="state")
+def issue_is_chosen(_user, obj) -> bool:
+    return issue_of(obj).status == "shortlisted"
+
+
+@predicate(reason=_l("Only members of the working group can edit. Residents can ask to join."), kind="membership")
+def in_working_group(user, obj) -> bool:
     from app.agendas.services import is_member
 
-    if issue.status != "shortlisted":
-        return Decision(False, _("Only issues chosen for an agenda get agendas."), because="state")
-    if not is_member(user, issue):
-        return Decision(
-            False, _("Only members of the working group can edit. Residents can ask to join."), because="membership"
-        )
-    return ALLOW
+    return is_member(user, issue_of(obj))
 
 
-@rule("agenda.edit")
-def _agenda_edit(user, obj) -> Decision:
-    """Members of the issue's working group, in phase 3, on a shortlisted issue."""
-    issue = _issue_of(obj)
-    return _all(
-        lambda: _role(user, (*PARTICIPANTS, *MUNICIPALITY), _("Only members of a working group can edit agendas.")),
-        lambda: _approved_partner(user),
-        lambda: _gate(_process_of(issue or obj), "agenda.edit"),
-        lambda: _working_group(user, issue) if issue is not None else ALLOW,
-    )
+@predicate(reason=_l("Only issues chosen for an agenda have a working group."), kind="state")
+def has_a_working_group(_user, issue) -> bool:
+    return issue.status == "shortlisted"
 
 
-@rule("agenda.join")
-def _agenda_join(user, issue) -> Decision:
-    def not_yet() -> Decision:
-        from app.agendas.services import membership_of
+@predicate(reason=_l("You have already asked to join this working group."), kind="state")
+def not_asked_to_join(user, issue) -> bool:
+    from app.agendas.services import membership_of
 
-        if issue.status != "shortlisted":
-            return Decision(False, _("Only issues chosen for an agenda have a working group."), because="state")
-        if membership_of(user, issue) is not None:
-            return Decision(False, _("You have already asked to join this working group."), because="state")
-        return ALLOW
-
-    return _all(lambda: _role(user, (Role.RESIDENT,), _("Partners and the municipality are members already.")), not_yet)
+    return membership_of(user, issue) is None
 
 
-@rule("agenda.admit")
-def _agenda_admit(user, _obj) -> Decision:
-    return _role(user, MODERATORS, _("Only the neighbourhood director admits residents to a working group."))
+role_may_edit = has_role(*PARTICIPANTS, *MUNICIPALITY, reason=_l("Only members of a working group can edit agendas."))
+role_may_join = has_role(Role.RESIDENT, reason=_l("Partners and the municipality are members already."))
+role_may_run_rounds = is_moderator.because(_l("Only the neighbourhood director opens and closes consent rounds."))
+agenda_phase = phase_allows("agenda.edit")
+works_on_it = issue_is_chosen & in_working_group
 
+rules: dict[str, Predicate] = {}
 
-def _chosen(issue) -> Decision:
-    if issue.status != "shortlisted":
-        return Decision(False, _("Only issues chosen for an agenda get agendas."), because="state")
-    return ALLOW
-
-
-@rule("consent.manage")
-def _consent_manage(user, agenda) -> Decision:
-    issue = _issue_of(agenda)
-    return _all(
-        lambda: _role(user, MODERATORS, _("Only the neighbourhood director opens and closes consent rounds.")),
-        lambda: _gate(_process_of(issue), "agenda.edit"),
-        lambda: _chosen(issue),
-    )
-
-
-@rule("consent.answer")
-def _consent_answer(user, agenda) -> Decision:
-    issue = _issue_of(agenda)
-    return _all(
-        lambda: _signed_in(user),
-        lambda: _gate(_process_of(issue), "agenda.edit"),
-        lambda: _working_group(user, issue),
-    )
-
-
-@rule("consent.respond")
-def _consent_respond(user, agenda) -> Decision:
-    """Members answer objections; so does the neighbourhood director, who leads the round."""
-    if getattr(user, "is_authenticated", False) and user.has_role(*MODERATORS):
-        issue = _issue_of(agenda)
-        return _all(lambda: _gate(_process_of(issue), "agenda.edit"), lambda: _chosen(issue))
-    return can(user, "consent.answer", agenda)
-
-
-@rule("agenda.link")
-def _agenda_link(user, issue) -> Decision:
-    return can(user, "agenda.edit", issue)
+# Members of the issue's working group, in phase 3, on a chosen issue (a process: the first three).
+rules["agenda.edit"] = signed_in & role_may_edit & partner_approved & agenda_phase & (~about_an_issue | works_on_it)
+rules["agenda.link"] = rules["agenda.edit"]
+rules["agenda.join"] = signed_in & role_may_join & has_a_working_group & not_asked_to_join
+rules["agenda.admit"] = signed_in & is_moderator.because(
+    _l("Only the neighbourhood director admits residents to a working group.")
+)
+rules["consent.manage"] = signed_in & role_may_run_rounds & agenda_phase & issue_is_chosen
+rules["consent.answer"] = signed_in & agenda_phase & works_on_it
+# Members answer objections; so does the neighbourhood director, who leads the round.
+rules["consent.respond"] = (is_moderator & agenda_phase & issue_is_chosen) | rules["consent.answer"]

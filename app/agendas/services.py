@@ -12,6 +12,7 @@ texts and activities, consent rounds following new revisions, and moves between 
 
 from __future__ import annotations
 
+import math
 import re
 import secrets
 
@@ -35,6 +36,7 @@ from app.errors import DomainError, unique_or
 from app.extensions import db
 from app.issues.models import Issue, IssueStatus
 from app.models_common import utcnow
+from app.request_args import to_int
 from app.revisions.documents import MergeResult, normalise
 from app.revisions.store import RevisionStore, Saved
 
@@ -42,6 +44,7 @@ TEXT_FIELDS = ("summary", "review_moment", "reviewers", "success")
 REQUIRED_FOR_CONSENT = TEXT_FIELDS
 QUARTER = re.compile(r"^(20\d\d)-Q([1-4])$")
 MUNICIPALITY = "municipality"  # the responsible party when it is the municipality itself
+MAX_AMOUNT = 10**12  # euros or hours of an activity: far above any real one, and inside every integer type
 
 
 # --- working group ---------------------------------------------------------------------------
@@ -267,11 +270,11 @@ def _whole(value, field_name: str):
     text = str(value).strip().replace(" ", "")
     if re.fullmatch(r"\d{1,3}(\.\d{3})+", text):  # 25.000: a thousands separator, as Dutch people write
         text = text.replace(".", "")
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):  # not "²", which isdigit() accepts and int() refuses
         raise DomainError(_("Fill in a whole number, or leave it empty."), field_name)
-    number = int(text)
-    if number < 0:
-        raise DomainError(_("Fill in a number of 0 or more."), field_name)
+    number = to_int(text, maximum=MAX_AMOUNT)
+    if number is None:
+        raise DomainError(_("This number is too large."), field_name)
     return number
 
 
@@ -282,6 +285,10 @@ def _decimal(value, field_name: str):
         number = round(float(str(value).replace(",", ".")), 2)
     except ValueError:
         raise DomainError(_("Fill in a number like 0,5, or leave it empty."), field_name) from None
+    if not math.isfinite(number):  # "nan", "inf", "1e999": JSON (and PostgreSQL) cannot store them
+        raise DomainError(_("Fill in a number like 0,5, or leave it empty."), field_name)
+    if number > MAX_AMOUNT:
+        raise DomainError(_("This number is too large."), field_name)
     if number < 0:
         raise DomainError(_("Fill in a number of 0 or more."), field_name)
     return number

@@ -20,7 +20,9 @@ from app.issues.forms import EmptyForm
 from app.issues.models import Issue
 from app.issues.views import issue_or_404
 from app.policy import can, require
+from app.request_args import arg_int, to_int
 from app.revisions.documents import MINE, THEIRS, diff
+from app.submissions import remember
 
 bp = Blueprint("agendas", __name__)
 
@@ -71,8 +73,14 @@ def organisation_names() -> dict[str, str]:
 
 
 def _base(form) -> int:
-    value = form.base.data or ""
-    return int(value) if value.isdigit() else -1
+    number = to_int(form.base.data or "")
+    return -1 if number is None else number
+
+
+def _form_number(name: str) -> int:
+    """A revision number posted in the form; -1 when it is not one (the save then meets a conflict)."""
+    number = to_int(request.form.get(name, ""))
+    return -1 if number is None else number
 
 
 def _after_save(issue, horizon, saved):
@@ -97,6 +105,8 @@ def _save(form, issue, horizon, build):
         base = _base(form)
         new_document = build(services.document(agenda, max(base, 0)))
         saved = services.save(current_user, agenda, base, new_document, form.message.data or "")
+        if saved.ok and not saved.unchanged:  # a form with a one-time token (a new activity) is not saved twice
+            remember("agenda_revision", saved.revision.id, url_for("agendas.show", issue_id=issue.id, horizon=horizon))
     except DomainError as error:
         db.session.rollback()
         apply_to_form(form, error)
@@ -196,8 +206,8 @@ def activity(issue_id: int, horizon: int, activity_id: str | None = None):
     issue, horizon, agenda = _editable(issue_id, horizon)
     # On a POST the activity is looked up in the version the form came from: if someone removed it
     # meanwhile, the save meets a conflict and keeps this editor's text, instead of losing it.
-    base_value = request.form.get("base", "") if request.method == "POST" else ""
-    shown = services.document(agenda, int(base_value)) if base_value.isdigit() and agenda else services.document(agenda)
+    base_value = to_int(request.form.get("base", "")) if request.method == "POST" else None
+    shown = services.document(agenda, base_value) if base_value is not None and agenda else services.document(agenda)
     existing = next((i for i in shown["items"] if i["id"] == activity_id), None) if activity_id else None
     if activity_id and existing is None:
         abort(404)
@@ -227,7 +237,7 @@ def arrange(issue_id: int, horizon: int, activity_id: str, action: str):
     issue, horizon, agenda = _editable(issue_id, horizon)
     if agenda is None or not EmptyForm().validate_on_submit():
         abort(400)
-    base = int(request.form.get("base", "-1")) if request.form.get("base", "").isdigit() else -1
+    base = _form_number("base")
     try:
         doc = services.document(agenda, max(base, 0))
         if action == "remove":
@@ -248,12 +258,12 @@ def arrange(issue_id: int, horizon: int, activity_id: str, action: str):
 @login_required
 def move(issue_id: int, horizon: int, activity_id: str):
     issue, horizon, agenda = _editable(issue_id, horizon)
-    target = request.form.get("to", "")
-    if agenda is None or not EmptyForm().validate_on_submit() or not target.isdigit():
+    target = to_int(request.form.get("to", ""))
+    if agenda is None or not EmptyForm().validate_on_submit() or target is None:
         abort(400)
     try:
-        base = int(request.form.get("base", "-1"))
-        moved_to = services.move_to_horizon(current_user, agenda, base, activity_id, _horizon_or_404(int(target)))
+        base = _form_number("base")
+        moved_to = services.move_to_horizon(current_user, agenda, base, activity_id, _horizon_or_404(target))
     except (DomainError, ValueError) as error:
         db.session.rollback()
         flash(getattr(error, "message", _("Please try again.")), "error")
@@ -285,7 +295,7 @@ def conflict(issue_id: int, horizon: int):
                 choices[item.key] = request.form.get(f"own-{item.key}", "")
             elif picked in (MINE, THEIRS):
                 choices[item.key] = picked
-        against = int(request.form.get("against", "-1")) if request.form.get("against", "").isdigit() else -1
+        against = _form_number("against")
         try:
             saved = services.resolve_draft(current_user, agenda, against, choices)
         except DomainError as error:
@@ -346,11 +356,8 @@ def compare(issue_id: int, horizon: int):
     agenda = services.agenda_for(issue, horizon)
     if agenda is None:
         abort(404)
-    try:
-        to_number = int(request.args.get("to", agenda.current_revision))
-        from_number = int(request.args.get("from", to_number - 1))
-    except ValueError:
-        abort(400)
+    to_number = arg_int("to", agenda.current_revision)
+    from_number = arg_int("from", to_number - 1)
     older, newer = services.revision(agenda, from_number), services.revision(agenda, to_number)
     if newer is None or (older is None and from_number != 0):
         abort(404)
@@ -392,11 +399,7 @@ def restore(issue_id: int, horizon: int, number: int):
 
 def _link_form(issue: Issue, formdata=None) -> LinkForm:
     form = LinkForm(prefix="link") if formdata is None else LinkForm(formdata=formdata, prefix="link")
-    others = db.session.execute(
-        sa.select(Issue.id, Issue.title)
-        .where(Issue.process_id == issue.process_id, Issue.status == "shortlisted")
-        .order_by(Issue.title)
-    ).all()
+    others = links.targets(issue)
     activities = links.activities_of_many([issue.id, *(other_id for other_id, _title in others)])
     form.from_activity.choices = options([("", _("The issue as a whole")), *activities[issue.id].items()])
     targets = [("", _("Choose"))]

@@ -10,7 +10,13 @@ from __future__ import annotations
 
 from functools import cache
 
-from app.api.views import MAX_AGE, PER_PAGE
+from app.accounts.models import Sector
+from app.agendas.models import HORIZONS, ActivityStatus, AgendaStatus
+from app.api.params import MAX_AGE, PER_PAGE, query_parameters
+from app.council.models import Outcome, PositionKind
+from app.covenants.models import CovenantStatus
+from app.issues.models import Breadth, IssueStatus, Scale, Term
+from app.processes.models import PHASES, PhaseKey
 
 VERSION = "1.0.0"
 SERVER = "/api/v1"  # the paths below are relative to this
@@ -28,6 +34,11 @@ hidden by moderation or waiting for a check are never included.
 
 **Pagination.** Lists return `{{"items", "page", "pages", "total"}}` with at most {PER_PAGE} items per page; \
 ask for another page with `?page=N` (a page past the end gives an empty `items`).
+
+**Parameters.** A query parameter whose value does not match its schema here (a page that is not a whole \
+number from 1, a status that is not in the list, a malformed slug), or that is given twice, gives \
+`400` with `{{"error", "message", "parameter"}}`; `parameter` names it. An empty value counts as absent. \
+An id or slug in the path that does not exist gives `404`.
 
 **Caching.** Every successful response has a strong `ETag` (the SHA-256 of the body) and \
 `Cache-Control: public, max-age={MAX_AGE}` (`private` for a visitor with a session cookie, \
@@ -99,13 +110,6 @@ PUBLIC_NAME = (
 
 
 def _schemas() -> dict:
-    from app.accounts.models import Sector
-    from app.agendas.models import HORIZONS, ActivityStatus, AgendaStatus
-    from app.council.models import Outcome, PositionKind
-    from app.covenants.models import CovenantStatus
-    from app.issues.models import Breadth, IssueStatus, Scale, Term
-    from app.processes.models import PHASES, PhaseKey
-
     phase_key = {"type": "string", "enum": _values(PhaseKey)}
     issue_status = {"type": "string", "enum": _values(IssueStatus)}
     horizon = {"type": "integer", "enum": list(HORIZONS), "description": "Years: 1, 5 or 10."}
@@ -147,7 +151,22 @@ def _schemas() -> dict:
         "history": {
             "type": "array",
             "minItems": 1,
-            "items": _object({"status": issue_status, "at": DATETIME, "reason": STRING}),
+            "items": _object(
+                {
+                    "event": {
+                        "type": "string",
+                        "enum": ["decision", "merged"],
+                        "description": "A decision changed the status (with its reason); 'merged': another "
+                        "issue was merged into this one, its status stayed.",
+                    },
+                    "status": issue_status,
+                    "at": DATETIME,
+                    "reason": STRING,
+                    "merged_from": _nullable(
+                        {**ID, "description": "The issue merged into this one; null when it is not shown."}
+                    ),
+                }
+            ),
         },
         "agendas": {"type": "array", "items": _ref("Agenda")},
     }
@@ -206,7 +225,12 @@ def _schemas() -> dict:
     }
     return {
         "Error": _object(
-            {"error": {**STRING, "description": "A short title."}, "message": {**STRING, "description": "What to do."}},
+            {
+                "error": {**STRING, "description": "A short title."},
+                "message": {**STRING, "description": "What to do."},
+                "parameter": {**STRING, "description": "Only with 400: the query parameter whose value was refused."},
+            },
+            optional=("parameter",),
             description="An error. The texts are in the visitor's language (Dutch by default).",
         ),
         "Phase": _object({"key": phase_key, "starts_on": _nullable(DATE), "ends_on": _nullable(DATE)}),
@@ -309,6 +333,16 @@ def _operation(tag: str, operation_id: str, summary: str, schema: str, parameter
         "200": _json(schema, "OK"),
         "304": {"$ref": "#/components/responses/NotModified"},
     }
+    query = set(query_parameters())  # a value of one of these can be refused with 400
+    if any(p["$ref"].rsplit("/", 1)[1] in query for p in parameters):
+        responses["400"] = {
+            "description": (
+                "A query parameter has a value this endpoint does not accept (see its schema), or is given more"
+                " than once. `parameter` names it."
+            ),
+            "headers": {"Cache-Control": {"$ref": "#/components/headers/NoStore"}},
+            "content": {"application/json": {"schema": _ref("Error")}},
+        }
     if not_found:
         responses["404"] = {
             "description": not_found,
@@ -333,40 +367,8 @@ def _parameter(name: str) -> dict:
 @cache
 def document() -> dict:
     """The whole OpenAPI document (built once; the value lists come from the models)."""
-    from app.covenants.models import CovenantStatus
-    from app.issues.models import IssueStatus
-
     parameters = {
-        "Page": {
-            "name": "page",
-            "in": "query",
-            "required": False,
-            "description": (
-                f"The page number ({PER_PAGE} items per page). Anything else than a positive number gives page 1."
-            ),
-            "schema": {"type": "integer", "minimum": 1, "default": 1},
-        },
-        "Process": {
-            "name": "process",
-            "in": "query",
-            "required": False,
-            "description": "Only this process (its slug). An unknown slug gives 404.",
-            "schema": {"type": "string"},
-        },
-        "IssueStatus": {
-            "name": "status",
-            "in": "query",
-            "required": False,
-            "description": "Only issues with this status.",
-            "schema": {"type": "string", "enum": _values(IssueStatus)},
-        },
-        "CovenantStatus": {
-            "name": "status",
-            "in": "query",
-            "required": False,
-            "description": "Only covenants with this status.",
-            "schema": {"type": "string", "enum": _values(CovenantStatus)},
-        },
+        **query_parameters(),
         "Slug": {
             "name": "slug",
             "in": "path",

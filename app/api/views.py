@@ -10,19 +10,26 @@ from __future__ import annotations
 import hashlib
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, jsonify, request, session, url_for
+from flask import Blueprint, abort, current_app, jsonify, request, session
 from sqlalchemy.orm import selectinload
 
 from app.accounts.models import Membership, Organisation, User
+from app.agendas import services as agendas
+from app.api.openapi import document
+from app.api.params import MAX_AGE, PER_PAGE, choice, page_number, process_filter
+from app.council.services import positions_query
+from app.covenants import services as covenant_services
+from app.covenants.models import CovenantStatus
+from app.covenants.signing import public_signer
+from app.covenants.versions import current_version, current_versions
 from app.extensions import db
 from app.issues import decisions, voting
 from app.issues.models import Issue, IssueStatus, RoundStatus
 from app.processes.models import PHASES, Process
 from app.processes.services import get_process
+from app.urls import absolute_url
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-PER_PAGE = 50
-MAX_AGE = 60  # seconds: lists change, so a short time
 
 
 @bp.after_app_request
@@ -54,13 +61,9 @@ def _has_session() -> bool:
     return bool(session) or current_app.config["SESSION_COOKIE_NAME"] in request.cookies
 
 
-def _page_number() -> int:
-    value = request.args.get("page", "1")
-    return int(value) if value.isdigit() and int(value) > 0 else 1
-
-
-def _paginated(stmt, render):
-    page = db.paginate(stmt, page=_page_number(), per_page=PER_PAGE, error_out=False, max_per_page=PER_PAGE)
+def _paginated(stmt, render, number: int | None = None):
+    number = number if number is not None else page_number()
+    page = db.paginate(stmt, page=number, per_page=PER_PAGE, error_out=False, max_per_page=PER_PAGE)
     return jsonify(items=[render(item) for item in page.items], page=page.page, pages=page.pages, total=page.total)
 
 
@@ -74,7 +77,7 @@ def _process(process: Process) -> dict:
         "name": process.name,
         "neighbourhood": process.neighbourhood,
         "current_phase": process.current_phase,
-        "url": url_for("processes.show", slug=process.slug, _external=True),
+        "url": absolute_url("processes.show", slug=process.slug),
         "phases": [
             {
                 "key": info.key.value,
@@ -100,7 +103,7 @@ def _issue(issue: Issue, points: dict[int, int] | None) -> dict:
         "breadth": issue.breadth,
         "place": issue.place,
         "created_at": _date(issue.created_at),
-        "url": url_for("issues.show", issue_id=issue.id, _external=True),
+        "url": absolute_url("issues.show", issue_id=issue.id),
     }
     if points is not None:  # only once the round is closed
         item["priority_points"] = points.get(issue.id, 0)
@@ -117,8 +120,6 @@ def _closed_round_points(process_id: int, issue_ids: list[int]) -> dict[int, int
 
 def _agendas(issue: Issue) -> list[dict]:
     """The current revision of each agenda, with its activities (names of organisations, not ids)."""
-    from app.agendas import services as agendas
-
     names = {str(i): n for i, n in db.session.execute(sa.select(Organisation.id, Organisation.name)).all()}
     municipality = db.session.scalar(
         sa.select(Organisation.name).where(Organisation.kind == "municipality").order_by(Organisation.id).limit(1)
@@ -161,8 +162,6 @@ def _agendas(issue: Issue) -> list[dict]:
 @bp.route("/openapi.json")
 def openapi():
     """The OpenAPI 3.1 document describing every endpoint here."""
-    from app.api.openapi import document
-
     return jsonify(document())
 
 
@@ -181,9 +180,10 @@ def process_issues(slug: str):
         .where(Issue.process_id == process.id, Issue.visibility == "visible")
         .order_by(Issue.created_at.desc(), Issue.id.desc())
     )
-    if request.args.get("status"):
-        stmt = stmt.where(Issue.status == request.args["status"])
-    page = db.paginate(stmt, page=_page_number(), per_page=PER_PAGE, error_out=False, max_per_page=PER_PAGE)
+    status = choice("status", [s.value for s in IssueStatus])
+    if status:
+        stmt = stmt.where(Issue.status == status)
+    page = db.paginate(stmt, page=page_number(), per_page=PER_PAGE, error_out=False, max_per_page=PER_PAGE)
     points = _closed_round_points(process.id, [i.id for i in page.items])
     return jsonify(items=[_issue(i, points) for i in page.items], page=page.page, pages=page.pages, total=page.total)
 
@@ -208,7 +208,13 @@ def issue(issue_id: int):
         discussion_closed=found.discussion_locked,
         feedback={"text": found.feedback, "at": _date(found.feedback_at)} if found.feedback else None,
         history=[
-            {"status": change.to_status, "at": _date(change.changed_at), "reason": change.reason}
+            {
+                "event": "merged" if change.is_merge_note else "decision",
+                "status": change.to_status,
+                "at": _date(change.changed_at),
+                "reason": change.reason,
+                "merged_from": change.merged_from.id if change.merged_from and change.merged_from.is_visible else None,
+            }
             for change in decisions.history(found)
         ],
         agendas=_agendas(found),
@@ -219,14 +225,8 @@ def issue(issue_id: int):
 @bp.route("/council/positions")
 def council_positions():
     """Council positions and decisions, newest first; `?process=slug` for one process."""
-    from app.council.services import positions_query
-
-    process_id = None
-    if request.args.get("process"):
-        process = get_process(request.args["process"])
-        if process is None:
-            abort(404)
-        process_id = process.id
+    process_id = process_filter()
+    number = page_number()
 
     def render(position) -> dict:
         return {
@@ -242,10 +242,10 @@ def council_positions():
             "phase": position.phase,
             "issues": position.issue_ids,
             "covenants": position.covenant_ids,
-            "url": url_for("council.show", position_id=position.id, _external=True),
+            "url": absolute_url("council.show", position_id=position.id),
         }
 
-    return _paginated(positions_query(process_id), render)
+    return _paginated(positions_query(process_id), render, number)
 
 
 # --- covenants ---------------------------------------------------------------------------------
@@ -253,8 +253,6 @@ def council_positions():
 
 def _signature(signature, number: int) -> dict:
     """A signature as open data: the party, who signed (public name, or the role), when, and on what."""
-    from app.covenants.signing import public_signer
-
     shown = signature.user is not None and signature.user.show_name_publicly
     return {
         "party": signature.party_name,
@@ -293,39 +291,18 @@ def _covenant(covenant, current) -> dict:
             if covenant.ended_at
             else None
         ),
-        "url": url_for("covenants.show", covenant_id=covenant.id, _external=True),
+        "url": absolute_url("covenants.show", covenant_id=covenant.id),
     }
-
-
-def _current_versions(covenants) -> dict[int, object]:
-    """The current version of each covenant with its signatures: two queries for a whole page."""
-    from app.covenants.models import CovenantVersion, Signature
-
-    wanted = [(c.id, c.current_version) for c in covenants if c.current_version]
-    if not wanted:
-        return {}
-    stmt = (
-        sa.select(CovenantVersion)
-        .where(sa.tuple_(CovenantVersion.covenant_id, CovenantVersion.number).in_(wanted))
-        .options(selectinload(CovenantVersion.signatures).selectinload(Signature.user))
-    )
-    return {v.covenant_id: v for v in db.session.scalars(stmt)}
 
 
 @bp.route("/covenants")
 def covenants():
     """Covenants, newest first; `?process=slug` for one process, `?status=in_force` for one status."""
-    from app.covenants.services import covenants_query
-
-    process_id = None
-    if request.args.get("process"):
-        process = get_process(request.args["process"])
-        if process is None:
-            abort(404)
-        process_id = process.id
-    stmt = covenants_query(process_id, request.args.get("status", ""))
-    page = db.paginate(stmt, page=_page_number(), per_page=PER_PAGE, error_out=False, max_per_page=PER_PAGE)
-    current = _current_versions(page.items)
+    process_id = process_filter()
+    status = choice("status", [s.value for s in CovenantStatus])
+    stmt = covenant_services.covenants_query(process_id, status)
+    page = db.paginate(stmt, page=page_number(), per_page=PER_PAGE, error_out=False, max_per_page=PER_PAGE)
+    current = current_versions(page.items)
     return jsonify(
         items=[_covenant(c, current.get(c.id)) for c in page.items], page=page.page, pages=page.pages, total=page.total
     )
@@ -334,18 +311,16 @@ def covenants():
 @bp.route("/covenants/<int:covenant_id>")
 def covenant(covenant_id: int):
     """One covenant: its current version's text, and every version with its fingerprint and signatures."""
-    from app.covenants import services
-
-    found = services.get(covenant_id)
+    found = covenant_services.get(covenant_id)
     if found is None:
         abort(404)
-    all_versions = services.versions(found)
-    current = next((v for v in all_versions if v.number == found.current_version), None)
+    all_versions = covenant_services.versions(found)
+    current = current_version(found)  # one of all_versions: not read again
     data = _covenant(found, current)
     if found.status == "draft":
         current = None
     data.update(
-        text=current.text if current else services.TEXTS.document(found)["fields"].get("text", ""),
+        text=current.text if current else covenant_services.TEXTS.document(found)["fields"].get("text", ""),
         agendas=[{"issue_id": a.issue_id, "horizon": a.horizon} for a in found.agendas],
         versions=[
             {

@@ -6,13 +6,14 @@ import re
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Optional
 
-from app.council.models import Outcome, PositionKind, label
-from app.forms_common import options
+from app.council.models import LABELS, Outcome, PositionKind
+from app.forms_common import Form, enum_options, max_length, options
 from app.processes.models import PHASES, phase_label
+from app.request_args import to_int
+from app.submissions import OnceForm
 
 
 class DutchDateField(DateField):
@@ -63,7 +64,7 @@ class NumbersField(StringField):
             number = token.lstrip("#")
             if not token:
                 continue
-            if not number.isdigit() or int(number) < 1:
+            if to_int(number, minimum=1) is None:
                 raise ValueError(
                     _(
                         "'%(value)s' is not %(what)s. Write numbers with commas, for example 12, 15.",
@@ -74,20 +75,16 @@ class NumbersField(StringField):
             self.data.append(int(number))
 
 
-def _choices(enum_class):
-    return options((member.value, label(member)) for member in enum_class)
-
-
-class PositionForm(FlaskForm):
+class PositionForm(OnceForm, Form):
     process_id = SelectField(_l("Process"), validators=[DataRequired(_l("Choose the process."))])
     kind = RadioField(
         _l("What kind of position is it?"),
-        choices=_choices(PositionKind),
+        choices=enum_options(PositionKind, LABELS),
         validators=[InputRequired(_l("Choose what kind of position it is."))],
     )
     faction = StringField(
         _l("Faction"),
-        validators=[Optional(), Length(max=120)],
+        validators=[Optional(), max_length(120)],
         description=_l("Only for a position of a faction: the name of the party in the council."),
     )
     decided_on = DutchDateField(
@@ -98,21 +95,21 @@ class PositionForm(FlaskForm):
     )
     reference = StringField(
         _l("Reference"),
-        validators=[DataRequired(_l("Write the council's reference, for example 2026/014.")), Length(max=60)],
+        validators=[DataRequired(_l("Write the council's reference, for example 2026/014.")), max_length(60)],
         description=_l("The number the council's clerk (griffie) gave it, for example 2026/014."),
         render_kw={"spellcheck": "false"},
     )
-    title = StringField(_l("Title"), validators=[DataRequired(_l("Write a title.")), Length(max=200)])
+    title = StringField(_l("Title"), validators=[DataRequired(_l("Write a title.")), max_length(200)])
     summary = TextAreaField(
         _l("Summary"),
-        validators=[Optional(), Length(max=10000)],
+        validators=[Optional(), max_length(10000)],
         description=_l(
             "In plain words: what was decided or said, and what it means for the neighbourhood. "
             "You can use Markdown: *italic*, **bold**, lists and links."
         ),
     )
     outcome = RadioField(
-        _l("Outcome"), choices=_choices(Outcome), validators=[InputRequired(_l("Choose the outcome."))]
+        _l("Outcome"), choices=enum_options(Outcome, LABELS), validators=[InputRequired(_l("Choose the outcome."))]
     )
     phase = SelectField(
         _l("Moment in the process"),

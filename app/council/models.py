@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.extensions import db
 from app.models_common import UTCDateTime, in_check, utcnow
 from app.processes.models import PhaseKey
+from app.rendered import html_column, markdown_columns, rules_column
 
 
 class PositionKind(enum.StrEnum):
@@ -63,7 +64,9 @@ EXPLANATIONS = {
 
 
 def label(value) -> str:
-    """The plain-language label of a kind or outcome."""
+    """The plain-language label of a kind or outcome, in the current request's language.
+
+    A `str`, so call it while rendering; form classes take their labels from LABELS, which stay lazy."""
     return str(LABELS[value]) if value in LABELS else str(value)
 
 
@@ -104,6 +107,8 @@ class CouncilPosition(db.Model):
     reference: Mapped[str] = mapped_column(sa.String(60))  # the council's number, e.g. "2026/014"
     title: Mapped[str] = mapped_column(sa.String(200))
     summary: Mapped[str] = mapped_column(sa.Text, default="")  # Markdown
+    summary_html: Mapped[str] = html_column()  # rendered when saved (app/rendered.py)
+    html_rules: Mapped[int] = rules_column()
     outcome: Mapped[str] = mapped_column(sa.String(20))
     # The moment in the process it belongs to (a checkpoint such as the interim stop), if any.
     phase: Mapped[str | None] = mapped_column(sa.String(20))
@@ -130,3 +135,6 @@ class CouncilPosition(db.Model):
 
     def __repr__(self) -> str:
         return f"<CouncilPosition {self.id} {self.kind} {self.reference!r}>"
+
+
+markdown_columns(CouncilPosition, "summary")

@@ -4,22 +4,23 @@ What other domains can call:
 - `positions_for_issue(issue_id)`: the positions linked to one issue, newest first (one query).
 - `positions_of(process_id)`: every position of a process with `kind`, `outcome`, `decided_on` and
   `issue_ids` loaded (two queries), for the 3P balance and exports.
-- `latest_position_for("issue", issue_id)` and `council_approved("issue", issue_id)`: what the council
-  last decided about something. Covenants are linked the same way (`"covenant"`).
+- what the council last decided about an issue or a covenant: app/council/decisions.py.
 - `checkpoints(process)` / `checkpoints_for(processes)`: the moments the council takes part in.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy.orm import selectinload
 
+from app.council.decisions import DECISIONS, NEWEST_FIRST
 from app.council.models import (
     CouncilPosition,
     Outcome,
@@ -27,13 +28,13 @@ from app.council.models import (
     council_position_covenants,
     council_position_issues,
 )
+from app.covenants.council_rule import council_approves  # the rule that binds approval to a text
+from app.covenants.models import Covenant
 from app.errors import DomainError
 from app.extensions import db
 from app.issues.models import Issue
 from app.models_common import utcnow
 from app.processes.models import PHASE_ORDER, PhaseKey, Process, phase_label
-
-NEWEST_FIRST = (CouncilPosition.decided_on.desc(), CouncilPosition.id.desc())
 
 
 @dataclass
@@ -85,7 +86,7 @@ def update_position(actor, position: CouncilPosition, data: PositionData, versio
     return position
 
 
-def _apply(position: CouncilPosition, data: PositionData, issues: list[Issue], covenants: list) -> None:
+def _apply(position: CouncilPosition, data: PositionData, issues: list[Issue], covenants: list[Covenant]) -> None:
     position.process_id = data.process_id
     position.kind = data.kind
     position.faction = data.faction.strip()
@@ -99,7 +100,7 @@ def _apply(position: CouncilPosition, data: PositionData, issues: list[Issue], c
     position.covenants = covenants
 
 
-def _check(data: PositionData) -> tuple[list[Issue], list]:
+def _check(data: PositionData) -> tuple[list[Issue], list[Covenant]]:
     """Check the rules of a position; return the issues and covenants it links to (all in its process)."""
     if data.process_id is None or db.session.get(Process, data.process_id) is None:
         raise DomainError(_("Choose the process."), "process_id")
@@ -126,50 +127,41 @@ def _check(data: PositionData) -> tuple[list[Issue], list]:
 
 
 def _issues_of(process_id: int, issue_ids: Sequence[int]) -> list[Issue]:
-    wanted = list(dict.fromkeys(issue_ids))
+    def unknown(numbers: list[str]) -> str:
+        return ngettext(
+            "There is no issue with number %(numbers)s in this process.",
+            "There are no issues with numbers %(numbers)s in this process.",
+            len(numbers),
+            numbers=", ".join(numbers),
+        )
+
+    return _in_process(Issue, process_id, issue_ids, unknown, "issues")
+
+
+def _covenants_of(process_id: int, covenant_ids: Sequence[int]) -> list[Covenant]:
+    def unknown(numbers: list[str]) -> str:
+        return ngettext(
+            "There is no covenant with number %(numbers)s in this process.",
+            "There are no covenants with numbers %(numbers)s in this process.",
+            len(numbers),
+            numbers=", ".join(numbers),
+        )
+
+    return _in_process(Covenant, process_id, covenant_ids, unknown, "covenants")
+
+
+def _in_process(model, process_id: int, ids: Sequence[int], unknown: Callable[[list[str]], str], field: str) -> list:
+    """The rows of `model` with these ids, in the order given, once each; all of them in this process."""
+    wanted = list(dict.fromkeys(ids))
     if not wanted:
         return []
     found = {
-        i.id: i
-        for i in db.session.scalars(sa.select(Issue).where(Issue.id.in_(wanted), Issue.process_id == process_id))
+        row.id: row
+        for row in db.session.scalars(sa.select(model).where(model.id.in_(wanted), model.process_id == process_id))
     }
     missing = [str(n) for n in wanted if n not in found]
     if missing:
-        raise DomainError(
-            ngettext(
-                "There is no issue with number %(numbers)s in this process.",
-                "There are no issues with numbers %(numbers)s in this process.",
-                len(missing),
-                numbers=", ".join(missing),
-            ),
-            "issues",
-        )
-    return [found[n] for n in wanted]
-
-
-def _covenants_of(process_id: int, covenant_ids: Sequence[int]) -> list:
-    from app.covenants.models import Covenant
-
-    wanted = list(dict.fromkeys(covenant_ids))
-    if not wanted:
-        return []
-    found = {
-        c.id: c
-        for c in db.session.scalars(
-            sa.select(Covenant).where(Covenant.id.in_(wanted), Covenant.process_id == process_id)
-        )
-    }
-    missing = [str(n) for n in wanted if n not in found]
-    if missing:
-        raise DomainError(
-            ngettext(
-                "There is no covenant with number %(numbers)s in this process.",
-                "There are no covenants with numbers %(numbers)s in this process.",
-                len(missing),
-                numbers=", ".join(missing),
-            ),
-            "covenants",
-        )
+        raise DomainError(unknown(missing), field)
     return [found[n] for n in wanted]
 
 
@@ -208,30 +200,6 @@ def positions_for_issue(issue_id: int) -> list[CouncilPosition]:
         .order_by(*NEWEST_FIRST)
     )
     return list(db.session.scalars(stmt))
-
-
-# What a position can be about: name -> (association table, its column). Covenants add theirs.
-LINKS = {"issue": (council_position_issues, "issue_id"), "covenant": (council_position_covenants, "covenant_id")}
-DECISIONS = (PositionKind.COUNCIL_DECISION.value,)
-
-
-def latest_position_for(target: str, target_id: int, kinds: Iterable[str] = DECISIONS) -> CouncilPosition | None:
-    """The newest position of these kinds about one thing (by default: the latest council decision)."""
-    table, column = LINKS[target]
-    stmt = (
-        sa.select(CouncilPosition)
-        .join(table, table.c.position_id == CouncilPosition.id)
-        .where(table.c[column] == target_id, CouncilPosition.kind.in_(list(kinds)))
-        .order_by(*NEWEST_FIRST)
-        .limit(1)
-    )
-    return db.session.scalar(stmt)
-
-
-def council_approved(target: str, target_id: int) -> bool:
-    """Did the council's latest decision about this thing adopt it?"""
-    latest = latest_position_for(target, target_id)
-    return latest is not None and latest.outcome == Outcome.APPROVED
 
 
 # --- checkpoints ---------------------------------------------------------------------------
@@ -284,11 +252,6 @@ def _interim_checkpoints(processes: Sequence[Process]) -> dict[int, list[Checkpo
 
 def _covenant_checkpoints(processes: Sequence[Process]) -> dict[int, list[Checkpoint]]:
     """Each covenant that commits municipal money or staff: the council must approve it before it is signed."""
-    from flask import url_for
-
-    from app.covenants.council_rule import council_approves  # the rule that binds approval to a text
-    from app.covenants.models import Covenant
-
     covenants = list(
         db.session.scalars(
             sa.select(Covenant)

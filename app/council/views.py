@@ -15,6 +15,8 @@ from app.forms_common import save
 from app.issues.models import Issue, IssueStatus
 from app.policy import require
 from app.processes.services import list_processes
+from app.request_args import to_int
+from app.submissions import made
 
 bp = Blueprint("council", __name__)
 # The issue and agenda pages show the council's positions on their issue through these (one query).
@@ -77,7 +79,7 @@ def _chosen_issues() -> list:
 def _data(form: PositionForm) -> services.PositionData:
     process = form.process_id.data or ""
     return services.PositionData(
-        process_id=int(process) if process.isdigit() else None,
+        process_id=to_int(process),
         kind=form.kind.data or "",
         faction=form.faction.data or "",
         decided_on=form.decided_on.data,
@@ -108,7 +110,11 @@ def new():
         wanted = request.args.get("process") or (processes[0].slug if len(processes) == 1 else "")
         form.process_id.data = next((str(p.id) for p in processes if p.slug == wanted), "")
     if form.validate_on_submit():
-        saved = save(form, lambda: services.record_position(current_user, _data(form)))
+        saved = save(
+            form,
+            lambda: services.record_position(current_user, _data(form)),
+            then=made("council_position", lambda position: url_for("council.show", position_id=position.id)),
+        )
         if saved:
             flash(_("The position is recorded."), "success")
             return redirect(url_for("council.show", position_id=saved.value.id))
@@ -130,7 +136,8 @@ def edit(position_id: int):
         form.issues.data = position.issue_ids
         form.covenants.data = position.covenant_ids
         form.version.data = str(position.version)
-    version = int(form.version.data) if (form.version.data or "").isdigit() else -1
+    version = to_int(form.version.data or "")
+    version = -1 if version is None else version
     change = lambda: services.update_position(current_user, position, _data(form), version)  # noqa: E731
     if form.validate_on_submit() and save(form, change):
         flash(_("The position is saved."), "success")

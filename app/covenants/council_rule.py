@@ -7,8 +7,8 @@ import sqlalchemy as sa
 from flask_babel import format_date
 from flask_babel import gettext as _
 
+from app.council.decisions import latest_position_for
 from app.council.models import Outcome
-from app.council.services import latest_position_for
 from app.covenants.models import Covenant, CovenantRevision
 from app.extensions import db
 

@@ -46,6 +46,12 @@ def _period(activity: dict) -> str:
     return ""
 
 
+def _review(moment: str, who: str) -> str:
+    """When an agenda is looked at again, and by whom: two free texts, written as sentences."""
+    parts = [" ".join(moment.split()), _("Who looks at it: %(who)s", who=" ".join(who.split())) if who else ""]
+    return " ".join(part if part.endswith((".", "!", "?")) else f"{part}." for part in parts if part)
+
+
 def _agenda_name(source: AgendaSource) -> str:
     return _("%(issue)s, %(years)d-year agenda", issue=source.issue_title, years=source.horizon)
 
@@ -112,7 +118,7 @@ def proposed_text(sources: list[AgendaSource], names: dict[str, str]) -> str:
         fields = source.document.get("fields", {})
         moment, who = (fields.get("review_moment") or "").strip(), (fields.get("reviewers") or "").strip()
         if moment or who:
-            out += [f"- {_agenda_name(source)}: " + " ".join(p for p in (moment, who) if p)]
+            out += [f"- {_agenda_name(source)}: {_review(moment, who)}"]
     out += [
         "",
         _(

@@ -7,11 +7,13 @@ reason, the council's approval) are the services' business; their errors land on
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Optional
 
 from app.accounts.forms import MultiCheckboxField
+from app.forms_common import Form, max_length
+from app.request_args import id_choice
+from app.submissions import OnceForm
 
 COMMITS_LABEL = _l("This covenant commits municipal money or staff")
 COMMITS_HINT = _l(
@@ -21,29 +23,29 @@ COMMITS_HINT = _l(
 REASON_HINT = _l("At least 10 characters. Everyone can read the reason.")
 
 
-class NewCovenantForm(FlaskForm):
+class NewCovenantForm(OnceForm, Form):
     title = StringField(
         _l("Title of the covenant"),
-        validators=[DataRequired(_l("Give the covenant a title.")), Length(max=200)],
+        validators=[DataRequired(_l("Give the covenant a title.")), max_length(200)],
         description=_l("For example: Safe and light cycle path."),
     )
     agendas = MultiCheckboxField(
         _l("Agreed agendas it is drawn from"),
-        coerce=int,
+        coerce=id_choice,
         validate_choice=False,
         description=_l("The platform proposes a first text from these agendas: parties, commitments and more."),
     )
     commits = BooleanField(COMMITS_LABEL, description=COMMITS_HINT)
 
 
-class TextForm(FlaskForm):
+class TextForm(Form):
     base = HiddenField()  # the revision the page showed
     title = StringField(
-        _l("Title of the covenant"), validators=[DataRequired(_l("Give the covenant a title.")), Length(max=200)]
+        _l("Title of the covenant"), validators=[DataRequired(_l("Give the covenant a title.")), max_length(200)]
     )
     text = TextAreaField(
         _l("Text of the covenant"),
-        validators=[DataRequired(_l("Write the text of the covenant.")), Length(max=60_000)],
+        validators=[DataRequired(_l("Write the text of the covenant.")), max_length(60_000)],
         description=_l(
             "You can use Markdown: a line starting with - is an item of a list, and **words** between two "
             "stars are bold."
@@ -51,21 +53,21 @@ class TextForm(FlaskForm):
     )
     message = StringField(
         _l("What did you change? (short)"),
-        validators=[Optional(), Length(max=300)],
+        validators=[Optional(), max_length(300)],
         description=_l("For example: 'added the evaluation in June'. Others see this in the history."),
     )
 
 
-class AddPartyForm(FlaskForm):
+class AddPartyForm(OnceForm, Form):
     party = SelectField(
         _l("Party to add"), validate_choice=False, validators=[DataRequired(_l("Choose an organisation."))]
     )
-    reason = TextAreaField(_l("Why is this party added?"), validators=[Length(max=2000)], description=REASON_HINT)
+    reason = TextAreaField(_l("Why is this party added?"), validators=[max_length(2000)], description=REASON_HINT)
 
 
-class RemovePartyForm(FlaskForm):
-    reason = TextAreaField(_l("Why is this party removed?"), validators=[Length(max=2000)], description=REASON_HINT)
+class RemovePartyForm(Form):
+    reason = TextAreaField(_l("Why is this party removed?"), validators=[max_length(2000)], description=REASON_HINT)
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(Form):
     commits = BooleanField(COMMITS_LABEL, description=COMMITS_HINT)

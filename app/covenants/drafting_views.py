@@ -26,8 +26,10 @@ from app.forms_common import options, save
 from app.issues.forms import EmptyForm
 from app.policy import can, require
 from app.processes.models import Process
+from app.request_args import to_int
 from app.revisions.documents import MINE, THEIRS
 from app.revisions.textdiff import line_diff
+from app.submissions import made
 
 bp = Blueprint("covenant_drafting", __name__, url_prefix="/covenants")
 
@@ -49,8 +51,8 @@ def _draftable(covenant_id: int):
 
 
 def _int(value) -> int:
-    value = value or ""
-    return int(value) if value.isdigit() else -1
+    number = to_int(value or "")
+    return -1 if number is None else number
 
 
 # --- a new covenant ------------------------------------------------------------------------------
@@ -76,6 +78,7 @@ def new():
             lambda: services.create(
                 current_user, process, form.agendas.data or [], form.title.data or "", form.commits.data
             ),
+            then=made("covenant", lambda covenant: url_for("covenant_drafting.edit", covenant_id=covenant.id)),
         )
         if done:
             flash(
@@ -318,9 +321,9 @@ def parties(covenant_id: int):
     return render_parties(_draftable(covenant_id))
 
 
-def _submitted(form, call):
+def _submitted(form, call, then=None):
     """A valid form's service call, committed; or a falsy result with the error on the form."""
-    return save(form, call) if form.validate_on_submit() else None
+    return save(form, call, then) if form.validate_on_submit() else None
 
 
 def _back_to_parties(covenant, message: str, before: tuple[int, str]):
@@ -333,7 +336,9 @@ def _back_to_parties(covenant, message: str, before: tuple[int, str]):
 def add_party(covenant_id: int):
     covenant = _draftable(covenant_id)
     form, before = _add_form(covenant, request.form), _state(covenant)
-    if _submitted(form, lambda: services.add_party(current_user, covenant, form.party.data, form.reason.data or "")):
+    add = lambda: services.add_party(current_user, covenant, form.party.data, form.reason.data or "")  # noqa: E731
+    parties = made("covenant_party", lambda _party: url_for("covenant_drafting.parties", covenant_id=covenant.id))
+    if _submitted(form, add, then=parties):
         return _back_to_parties(covenant, _("The party is added."), before)
     return render_parties(covenant, add_form=form, status=400)
 

@@ -7,14 +7,14 @@ The rules that involve the covenant (which party, the password, the version read
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.validators import DataRequired, InputRequired
 
 from app.covenants.services import REASON_MIN
+from app.forms_common import Form, length_between, max_length
 
 
-class SignForm(FlaskForm):
+class SignForm(Form):
     fingerprint = HiddenField()  # the fingerprint of the version the page showed
     party = SelectField(_l("You sign for"), validate_choice=False)
     password = PasswordField(
@@ -25,7 +25,7 @@ class SignForm(FlaskForm):
     )
     full_name = StringField(
         _l("Your full name"),
-        validators=[DataRequired(_l("Type your full name, as you would sign on paper.")), Length(max=200)],
+        validators=[DataRequired(_l("Type your full name, as you would sign on paper.")), max_length(200)],
         description=_l("As you would sign on paper, for example: Anna de Vries."),
         render_kw={"autocomplete": "name"},
     )
@@ -35,23 +35,19 @@ class SignForm(FlaskForm):
     )
 
 
-class EndForm(FlaskForm):
+class EndForm(Form):
     party = SelectField(_l("You end it for"), validate_choice=False)
     reason = TextAreaField(
         _l("Why does the covenant end?"),
         validators=[
             DataRequired(_l("Write why the covenant ends.")),
-            Length(
-                min=REASON_MIN,
-                max=2000,
-                message=_l("Write why, in at least %(min)d and at most %(max)d characters."),
-            ),
+            length_between(REASON_MIN, 2000),
         ],
         description=_l("Everyone can read this reason on the page of the covenant."),
     )
 
 
-class VerifyForm(FlaskForm):
+class VerifyForm(Form):
     """A GET form (a lookup changes nothing), so without a CSRF token."""
 
     class Meta:
@@ -59,7 +55,7 @@ class VerifyForm(FlaskForm):
 
     fingerprint = StringField(
         _l("Fingerprint"),
-        validators=[Length(max=200)],
+        validators=[max_length(200)],
         description=_l(
             "The 64 characters (0-9 and a-f) on the covenant or its PDF. Spaces, capitals and 'sha256:' "
             "in front are fine."

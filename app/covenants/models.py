@@ -24,6 +24,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models_common import UTCDateTime, in_check, utcnow
+from app.rendered import html_column, markdown_columns, rules_column
+from app.revisions.columns import DraftColumns, RevisionColumns, owner_column
 
 MUNICIPALITY = "municipality"  # the party key of the municipality; organisations use their id as text
 
@@ -115,39 +117,22 @@ class CovenantParty(db.Model):
     changed_by = relationship("User")
 
 
-class CovenantRevision(db.Model):
-    """One save of the text: never changed afterwards (the same shape as an agenda revision)."""
+class CovenantRevision(RevisionColumns, db.Model):
+    """One save of the text: never changed afterwards (the same columns as an agenda revision)."""
 
     __tablename__ = "covenant_revisions"
-    __table_args__ = (sa.UniqueConstraint("covenant_id", "number"),)
+    owner_key = "covenant_id"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    covenant_id: Mapped[int] = mapped_column(sa.ForeignKey("covenants.id", ondelete="CASCADE"))
-    number: Mapped[int] = mapped_column()
-    document: Mapped[dict] = mapped_column(sa.JSON)
-    message: Mapped[str] = mapped_column(sa.String(300), default="")
-    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    merged: Mapped[bool] = mapped_column(default=False)
-    event: Mapped[str] = mapped_column(sa.String(20), default="")
-    event_args: Mapped[dict] = mapped_column(sa.JSON, default=dict)
-
-    author = relationship("User")
+    covenant_id: Mapped[int] = owner_column("covenants.id")
 
 
-class CovenantDraft(db.Model):
+class CovenantDraft(DraftColumns, db.Model):
     """An editor's text that met someone else's changes: kept until they choose."""
 
     __tablename__ = "covenant_drafts"
-    __table_args__ = (sa.UniqueConstraint("covenant_id", "user_id"),)
+    owner_key = "covenant_id"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    covenant_id: Mapped[int] = mapped_column(sa.ForeignKey("covenants.id", ondelete="CASCADE"))
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    base_revision: Mapped[int] = mapped_column()
-    document: Mapped[dict] = mapped_column(sa.JSON)
-    message: Mapped[str] = mapped_column(sa.String(300), default="")
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    covenant_id: Mapped[int] = owner_column("covenants.id")
 
 
 class CovenantVersion(db.Model):
@@ -162,6 +147,8 @@ class CovenantVersion(db.Model):
     revision_number: Mapped[int] = mapped_column()  # the text revision it froze
     title: Mapped[str] = mapped_column(sa.String(200))
     text: Mapped[str] = mapped_column(sa.Text)
+    text_html: Mapped[str] = html_column()  # rendered when opened (app/rendered.py)
+    html_rules: Mapped[int] = rules_column()
     parties: Mapped[list] = mapped_column(sa.JSON)  # [{"party": "12", "name": "..."}], sorted by party
     content_hash: Mapped[str] = mapped_column(sa.String(64), index=True)
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -176,6 +163,9 @@ class CovenantVersion(db.Model):
     @property
     def party_keys(self) -> list[str]:
         return [p["party"] for p in self.parties]
+
+
+markdown_columns(CovenantVersion, "text", headings=True)
 
 
 class Signature(db.Model):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import has_request_context
 from flask_babel import gettext as _
 
 from app.accounts.models import Membership, MembershipStatus, Role, User
@@ -56,8 +55,7 @@ def tell_signatories(covenant: Covenant, found: CovenantVersion, previous: Coven
         hash=found.content_hash,
         id=covenant.id,
     )
-    if has_request_context():
-        body += "\n" + external_url("covenants.sign", covenant_id=covenant.id)
+    body += "\n" + external_url("covenants.sign", covenant_id=covenant.id)  # from BASE_URL, also from the CLI
     for person in _signatories_of(found.party_keys):
         send_after_commit(person.email, subject, body)
 
@@ -71,7 +69,6 @@ def tell_ended(covenant: Covenant, found: CovenantVersion, party_name: str, reas
         title=covenant.title,
         reason=reason,
     )
-    if has_request_context():
-        body += "\n\n" + external_url("covenants.show", covenant_id=covenant.id)
+    body += "\n\n" + external_url("covenants.show", covenant_id=covenant.id)
     for person in _signatories_of(found.party_keys):
         send_after_commit(person.email, subject, body)

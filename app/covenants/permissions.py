@@ -5,119 +5,91 @@
 - Signing: a member marked signatory of a party's organisation, or an alderman for the municipality,
   in phase 4, for a party of the open version that has not signed it yet.
 - Ending: a party's signatory, while the covenant is in force.
+
+The rules take a covenant, or a process ("may this person draft or sign covenants at all?").
 """
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from app.accounts.models import Role
-from app.policy import (
-    ALLOW,
-    Decision,
-    _all,
-    _gate,
-    _phase,
-    _process_of,
-    _role,
-    _signed_in,
-    rule,
-)
+from app.predicates import Predicate, has_role, in_phase, phase_allows, predicate, signed_in
 from app.processes.models import PhaseKey
 
 DRAFTERS = (Role.WIJKREGISSEUR, Role.FACILITATOR, Role.ADMIN)
+SIGNERS = _l("Only signatories of an organisation and aldermen can sign covenants.")
+WRITING = _l("Writing covenants")
+
+role_may_draft = has_role(*DRAFTERS, reason=_l("Only the neighbourhood director and facilitators write covenants."))
+role_may_open = has_role(
+    *DRAFTERS, reason=_l("Only the neighbourhood director and facilitators open covenants for signature.")
+)
+# Covenants are drawn up from agreed agendas: in phase 3 already, and in phase 4.
+drafting_phase = in_phase(PhaseKey.AGENDAS, WRITING) | in_phase(PhaseKey.COVENANTS, WRITING)
 
 
-def _is_covenant(obj) -> bool:
+@predicate
+def is_a_covenant(_user, obj) -> bool:
     return hasattr(obj, "current_version")
 
 
-def _drafting_phase(process) -> Decision:
-    """Covenants are drawn up from agreed agendas: in phase 3 already, and in phase 4."""
-    if process.current_phase_key == PhaseKey.AGENDAS:
-        return ALLOW
-    return _phase(process, PhaseKey.COVENANTS, _("Writing covenants"))
+@predicate(reason=_l("This covenant has ended. It can no longer change."), kind="state")
+def covenant_not_ended(_user, obj) -> bool:
+    return not (hasattr(obj, "current_version") and obj.status == "ended")  # a process passes
 
 
-def _not_ended(obj) -> Decision:
-    if _is_covenant(obj) and obj.status == "ended":
-        return Decision(False, _("This covenant has ended. It can no longer change."), because="state")
-    return ALLOW
+@predicate(reason=SIGNERS, kind="role")
+def signs_for_an_organisation(user, _obj) -> bool:
+    return user.has_role(Role.PARTNER) and any(m.is_signatory for m in user.approved_memberships())
 
 
-@rule("covenant.draft")
-def _covenant_draft(user, obj) -> Decision:
-    """Create a covenant, edit its text and parties (obj: a process or a covenant)."""
-    return _all(
-        lambda: _role(user, DRAFTERS, _("Only the neighbourhood director and facilitators write covenants.")),
-        lambda: _drafting_phase(_process_of(obj)),
-        lambda: _not_ended(obj),
-    )
+is_signatory = has_role(Role.WETHOUDER, reason=SIGNERS) | signs_for_an_organisation
 
 
-@rule("covenant.open")
-def _covenant_open(user, covenant) -> Decision:
-    return _all(
-        lambda: _role(
-            user, DRAFTERS, _("Only the neighbourhood director and facilitators open covenants for signature.")
-        ),
-        lambda: _gate(_process_of(covenant), "covenant.open"),
-        lambda: _not_ended(covenant),
-    )
+@predicate(reason=_l("This covenant is not open for signature."), kind="state")
+def covenant_is_open(_user, covenant) -> bool:
+    return covenant.status == "open"
 
 
-def _signatory(user) -> Decision:
-    if user.has_role(Role.WETHOUDER):
-        return ALLOW
-    if user.has_role(Role.PARTNER) and any(m.is_signatory for m in user.approved_memberships()):
-        return ALLOW
-    return Decision(False, _("Only signatories of an organisation and aldermen can sign covenants."), because="role")
-
-
-def _party_to_sign(user, covenant) -> Decision:
+@predicate(
+    reason=_l(
+        "Signing is paused: this covenant commits municipal money or staff, and the council's latest "
+        "decision does not approve this text."
+    ),
+    kind="state",
+)
+def council_allows_signing(_user, covenant) -> bool:
     from app.covenants.council_rule import council_approves
+
+    return not covenant.commits_municipality or council_approves(covenant)
+
+
+@predicate(reason=_l("You do not sign for a party of this covenant that still has to sign this version."), kind="state")
+def party_still_to_sign(user, covenant) -> bool:
     from app.covenants.signing import can_sign_now
 
-    if covenant.status != "open":
-        return Decision(False, _("This covenant is not open for signature."), because="state")
-    if covenant.commits_municipality and not council_approves(covenant):
-        return Decision(
-            False,
-            _(
-                "Signing is paused: this covenant commits municipal money or staff, and the council's latest "
-                "decision does not approve this text."
-            ),
-            because="state",
-        )
-    if not can_sign_now(user, covenant):
-        return Decision(
-            False,
-            _("You do not sign for a party of this covenant that still has to sign this version."),
-            because="state",
-        )
-    return ALLOW
+    return can_sign_now(user, covenant)
 
 
-@rule("covenant.sign")
-def _covenant_sign(user, obj) -> Decision:
-    """obj: a process (may this person sign covenants now?) or a covenant (may they sign this one?)."""
-    return _all(
-        lambda: _signed_in(user),
-        lambda: _signatory(user),
-        lambda: _gate(_process_of(obj), "covenant.sign"),
-        lambda: _party_to_sign(user, obj) if _is_covenant(obj) else ALLOW,
-    )
+@predicate(reason=_l("Only a covenant in force can be ended."), kind="state")
+def covenant_in_force(_user, covenant) -> bool:
+    return covenant.status == "in_force"
 
 
-@rule("covenant.end")
-def _covenant_end(user, covenant) -> Decision:
+@predicate(reason=_l("Only a signatory of one of its parties can end this covenant."), kind="role")
+def signs_for_one_of_its_parties(user, covenant) -> bool:
     from app.covenants.signing import can_end
 
-    def party() -> Decision:
-        if covenant.status != "in_force":
-            return Decision(False, _("Only a covenant in force can be ended."), because="state")
-        if not can_end(user, covenant):
-            return Decision(False, _("Only a signatory of one of its parties can end this covenant."), because="role")
-        return ALLOW
+    return can_end(user, covenant)
 
-    return _all(lambda: _signed_in(user), lambda: _signatory(user), party)
+
+# Open for signature, not paused by the council, and they sign for a party that still has to sign.
+open_to_them = covenant_is_open & council_allows_signing & party_still_to_sign
+
+rules: dict[str, Predicate] = {}
+
+rules["covenant.draft"] = signed_in & role_may_draft & drafting_phase & covenant_not_ended
+rules["covenant.open"] = signed_in & role_may_open & phase_allows("covenant.open") & covenant_not_ended
+rules["covenant.sign"] = signed_in & is_signatory & phase_allows("covenant.sign") & (~is_a_covenant | open_to_them)
+rules["covenant.end"] = signed_in & is_signatory & covenant_in_force & signs_for_one_of_its_parties

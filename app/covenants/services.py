@@ -29,7 +29,6 @@ from app.covenants.models import (
     CovenantRevision,
     CovenantStatus,
     CovenantVersion,
-    Signature,
     covenant_agendas,
 )
 from app.covenants.notify import tell_signatories
@@ -39,6 +38,7 @@ from app.covenants.sources import (
     party_names,
     proposal,
 )
+from app.covenants.versions import WITH_SIGNATURES, current_version, remember_current
 from app.errors import DomainError, unique_or
 from app.extensions import db
 from app.models_common import utcnow
@@ -105,45 +105,33 @@ def party_list(covenant: Covenant) -> list[dict]:
 
 
 def version(covenant: Covenant, number: int | None = None) -> CovenantVersion | None:
-    number = covenant.current_version if number is None else number
-    if not number:
-        return None
+    """Version `number` with its signatures; the current one when `number` is None or its number."""
+    if number is None or number == covenant.current_version:
+        return current_version(covenant)
     return db.session.scalar(
         sa.select(CovenantVersion)
         .where(CovenantVersion.covenant_id == covenant.id, CovenantVersion.number == number)
-        .options(selectinload(CovenantVersion.signatures).selectinload(Signature.user))
+        .options(WITH_SIGNATURES)
     )
 
 
 def versions(covenant: Covenant) -> list[CovenantVersion]:
-    return list(
+    """Every version, newest first, with signatures (the current one among them, so it is not read again)."""
+    found = list(
         db.session.scalars(
             sa.select(CovenantVersion)
             .where(CovenantVersion.covenant_id == covenant.id)
             .order_by(CovenantVersion.number.desc())
-            .options(selectinload(CovenantVersion.signatures).selectinload(Signature.user))
+            .options(WITH_SIGNATURES)
         )
     )
-
-
-def versions_with_fingerprint(value: str) -> list[CovenantVersion]:
-    """Every version with this fingerprint (the same content opened twice shares it), newest first."""
-    return list(
-        db.session.scalars(
-            sa.select(CovenantVersion)
-            .where(CovenantVersion.content_hash == value)
-            .order_by(CovenantVersion.opened_at.desc(), CovenantVersion.id.desc())
-            .options(
-                selectinload(CovenantVersion.signatures).selectinload(Signature.user),
-                selectinload(CovenantVersion.covenant),
-            )
-        )
-    )
+    remember_current(v for v in found if v.number == covenant.current_version)
+    return found
 
 
 def missing_parties(covenant: Covenant, found: CovenantVersion | None = None) -> list[dict]:
-    """The parties of the (latest) version that have not signed it yet."""
-    found = found or version(covenant)
+    """The parties of the current version (or of `found`) that have not signed it yet."""
+    found = found or current_version(covenant)
     if found is None:
         return []
     signed = {s.party for s in found.signatures}
@@ -317,6 +305,9 @@ def opening_problem(covenant: Covenant) -> str | None:
         return _("This covenant has ended.")
     if covenant.status in (CovenantStatus.OPEN.value, CovenantStatus.IN_FORCE.value):
         return _("This covenant is already open for signature. Changes open the next version by themselves.")
+    if covenant.process is not None and not covenant.process.is_published:
+        # Opening mails every signatory a link, and they cannot see a process that is not published yet.
+        return _("Publish the process first: until then, the parties cannot see the covenant.")
     if not active_parties(covenant):
         return _("Add at least one party first.")
     if covenant.commits_municipality and not council_approves(covenant):
@@ -338,7 +329,7 @@ def _new_version(user: User, covenant: Covenant) -> CovenantVersion:
     title, text = document["fields"]["title"], document["fields"]["text"]
     parties = party_list(covenant)
     now = utcnow()
-    previous = version(covenant)
+    previous = current_version(covenant)
     if previous is not None and previous.superseded_at is None:
         previous.superseded_at = now
     found = CovenantVersion(
@@ -374,7 +365,7 @@ def _after_change(user: User, covenant: Covenant, force: bool = False) -> None:
         CovenantStatus.IN_FORCE.value,
     ):
         return
-    current = version(covenant)
+    current = current_version(covenant)
     document = TEXTS.document(covenant)
     same = current is not None and current.content_hash == version_fingerprint(
         document["fields"]["title"], party_list(covenant), document["fields"]["text"]

@@ -12,9 +12,11 @@ from flask_babel import gettext as _
 
 from app.accounts.models import MembershipStatus, Role, User
 from app.accounts.passwords import verify_password
+from app.covenants.council_rule import council_approves
 from app.covenants.models import MUNICIPALITY, Covenant, CovenantStatus, CovenantVersion, Signature
 from app.covenants.notify import tell_ended
-from app.covenants.services import council_approves, lock, missing_parties, reason_text, version
+from app.covenants.services import lock, missing_parties, reason_text
+from app.covenants.versions import current_version
 from app.errors import DomainError, unique_or
 from app.extensions import db
 from app.models_common import utcnow
@@ -78,7 +80,7 @@ def sign(user: User, covenant: Covenant, data: SignData) -> Signature:
                 "decision does not approve this text."
             )
         )
-    current = version(covenant)
+    current = current_version(covenant)
     if current is None or data.fingerprint != current.content_hash:
         raise DomainError(
             _(
@@ -142,7 +144,7 @@ def can_end(user, covenant: Covenant) -> list[str]:
     """The parties this person may end the covenant for: signed parties of the version in force."""
     if covenant.status != CovenantStatus.IN_FORCE.value:
         return []
-    current = version(covenant)
+    current = current_version(covenant)
     return signatory_parties(user, current.party_keys) if current else []
 
 
@@ -153,7 +155,7 @@ def end(user: User, covenant: Covenant, party: str, reason: str) -> None:
         raise DomainError(_("Only a covenant in force can be ended."))
     if party not in can_end(user, covenant):
         raise DomainError(_("You may not end this covenant for this party."), "party")
-    current = version(covenant)
+    current = current_version(covenant)
     covenant.status = CovenantStatus.ENDED.value
     covenant.ended_at = utcnow()
     covenant.ended_by_id = user.id

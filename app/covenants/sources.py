@@ -45,7 +45,13 @@ def _sources(agendas: list[Agenda]) -> list[drafting.AgendaSource]:
             )
         )
         documents = {r.agenda_id: _municipality_as_one(normalise(r.document)) for r in rows}
-    return [drafting.AgendaSource(a.issue.title, a.horizon, documents.get(a.id, normalise(None))) for a in agendas]
+    return [drafting.AgendaSource(_title(a), a.horizon, documents.get(a.id, normalise(None))) for a in agendas]
+
+
+def _title(agenda: Agenda) -> str:
+    """The issue's title; an issue hidden since the covenant was drawn up is not named (app/issues/visibility.py)."""
+    issue = agenda.issue
+    return issue.title if issue is not None and issue.is_visible else _("an issue hidden by moderation")
 
 
 def municipality_organisations() -> set[str]:

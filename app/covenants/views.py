@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -22,10 +21,12 @@ from app.covenants.fingerprint import FORMAT, canonical_form, clean_fingerprint,
 from app.covenants.forms import EndForm, SignForm, VerifyForm
 from app.covenants.models import Covenant, CovenantStatus, CovenantVersion
 from app.covenants.pdf import filename, version_pdf
+from app.covenants.versions import current_version, current_versions, versions_with_fingerprint
 from app.extensions import db, limiter
 from app.forms_common import options, save
 from app.policy import can, require
 from app.processes.services import get_process
+from app.processes.visibility import is_visible
 
 bp = Blueprint("covenants", __name__, url_prefix="/covenants")
 
@@ -84,23 +85,6 @@ def version_or_404(covenant: Covenant, number: int) -> CovenantVersion:
     return found
 
 
-def _current_versions(covenants: list[Covenant]) -> dict[int, CovenantVersion]:
-    """The current version of each of these covenants (with its signatures), in one query."""
-    ids = [c.id for c in covenants if c.current_version]
-    if not ids:
-        return {}
-    rows = db.session.scalars(
-        sa.select(CovenantVersion)
-        .join(
-            Covenant,
-            sa.and_(Covenant.id == CovenantVersion.covenant_id, Covenant.current_version == CovenantVersion.number),
-        )
-        .where(Covenant.id.in_(ids))
-        .options(selectinload(CovenantVersion.signatures))
-    )
-    return {v.covenant_id: v for v in rows}
-
-
 # --- public pages ---------------------------------------------------------------------------------
 
 
@@ -115,11 +99,13 @@ def index():
     )
     waiting = []
     if current_user.is_authenticated and current_user.has_role(Role.PARTNER, Role.WETHOUDER):
-        waiting = [c for c in db.session.scalars(services.covenants_query(status="open").limit(50)) if can_sign(c)]
+        candidates = list(db.session.scalars(services.covenants_query(status="open").limit(50)))
+        current_versions(candidates)  # the policy asks for each one's current version: read them at once
+        waiting = [c for c in candidates if can_sign(c)]
     return render_template(
         "covenants/index.html",
         page=page,
-        versions=_current_versions(page.items),
+        versions=current_versions(page.items),
         process=process,
         waiting=waiting,
     )
@@ -132,7 +118,8 @@ def can_sign(covenant) -> bool:
 @bp.route("/<int:covenant_id>")
 def show(covenant_id: int):
     covenant = covenant_or_404(covenant_id)
-    current = services.version(covenant)
+    all_versions = services.versions(covenant)
+    current = current_version(covenant)  # one of them: not read again
     drafting = covenant.status == CovenantStatus.DRAFT.value or current is None
     if drafting:
         document = services.TEXTS.document(covenant)
@@ -151,7 +138,7 @@ def show(covenant_id: int):
         text=text,
         parties=parties,
         missing=services.missing_parties(covenant, current) if current else [],
-        versions=services.versions(covenant),
+        versions=all_versions,
         council=council_rule.council_decision(covenant) if covenant.commits_municipality else None,
         paused=covenant.status == CovenantStatus.OPEN.value
         and covenant.commits_municipality
@@ -218,7 +205,8 @@ def verify():
                 )
             ]
         else:
-            results = services.versions_with_fingerprint(cleaned)
+            # a version of a covenant in a process that is not published has no covenant for this reader
+            results = [v for v in versions_with_fingerprint(cleaned) if is_visible(v.covenant)]
     return render_template(
         "covenants/verify.html",
         form=form,
@@ -263,9 +251,10 @@ def _party_choices(form_field, covenant: Covenant, keys: list[str], version: Cov
 def sign(covenant_id: int):
     covenant = covenant_or_404(covenant_id)
     require("covenant.sign", covenant)
-    current = services.version(covenant)
+    current = current_version(covenant)
+    parties = signing.can_sign_now(current_user, covenant)
     form = SignForm()
-    _party_choices(form.party, covenant, signing.can_sign_now(current_user, covenant), current)
+    _party_choices(form.party, covenant, parties, current)
     if request.method == "GET":
         form.fingerprint.data = current.content_hash
     status = 200
@@ -285,15 +274,15 @@ def sign(covenant_id: int):
                 flash(_("Thank you, you signed. The covenant is in force once every party has signed."), "success")
             return redirect(url_for("covenants.show", covenant_id=covenant_id))
         covenant = covenant_or_404(covenant_id)  # re-read: it may have changed meanwhile
-        current = services.version(covenant)
+        current = current_version(covenant)
+        parties = signing.can_sign_now(current_user, covenant)
+        _party_choices(form.party, covenant, parties, current)
     if request.method == "POST":
         status = 400
         if current is not None and form.fingerprint.data != current.content_hash:
             form.fingerprint.data = current.content_hash  # the text below is the one they sign now
             if str(CHANGED) not in form.form_errors:  # the form's own checks stopped it before the service did
                 form.form_errors.append(str(CHANGED))
-    parties = signing.can_sign_now(current_user, covenant)
-    _party_choices(form.party, covenant, parties, current)
     if len(parties) == 1:
         statement_party = party_name(covenant, parties[0], current)
     else:
@@ -313,7 +302,7 @@ def sign(covenant_id: int):
 def end(covenant_id: int):
     covenant = covenant_or_404(covenant_id)
     require("covenant.end", covenant)
-    current = services.version(covenant)
+    current = current_version(covenant)
     form = EndForm()
     _party_choices(form.party, covenant, signing.can_end(current_user, covenant), current)
     if form.validate_on_submit():

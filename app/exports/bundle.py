@@ -20,6 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import BinaryIO
 
+from babel.numbers import format_decimal
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE as ILLEGAL
@@ -238,7 +239,7 @@ def readme(process: Process, tables: list[Table], include: set[str], summary: di
         lines.append("De tabellen:")
         for table in tables:
             count = summary["rows"].get(table.name, 0)
-            lines.append(f"- {table.name}: {table.description} ({count} rijen)")
+            lines.append(f"- {table.name}: {table.description} ({format_decimal(count, locale='nl')} rijen)")
     lines += [
         "",
         "Privacy",

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField
 from wtforms.validators import DataRequired, StopValidation
 
 from app.accounts.forms import MultiCheckboxField
-from app.forms_common import options
+from app.forms_common import Form, options
 
 PART_LABELS = (
     ("booklet", _l("Booklet (PDF, A4)")),
@@ -28,7 +27,7 @@ def _at_least_one(_form, field) -> None:
         raise StopValidation(_l("Choose at least one part."))
 
 
-class ExportForm(FlaskForm):
+class ExportForm(Form):
     process_slug = SelectField(
         _l("Process"),
         validators=[DataRequired(_l("Choose the process you want to export."))],

@@ -147,15 +147,21 @@ def start(process, include: set[str], user_id: int) -> str:
 def run(app: Flask, token: str, process_id: int, include: set[str]) -> None:
     from app.exports.bundle import build_bundle
     from app.processes.models import Process
+    from app.processes.visibility import including_unpublished
 
     with app.app_context(), app.test_request_context("/exports", method="GET", base_url=app.config.get("BASE_URL")):
         target = zip_path(token)
         part = target.with_suffix(".zip.part")
         try:
-            process = db.session.get(Process, process_id)
-            summary = build_bundle(
-                process, include, part, progress=lambda percent, step: write_status(token, percent=percent, step=step)
-            )
+            # asked for by a facilitator or the wijkregisseur, who may export a process not published yet
+            with including_unpublished():
+                process = db.session.get(Process, process_id)
+                summary = build_bundle(
+                    process,
+                    include,
+                    part,
+                    progress=lambda percent, step: write_status(token, percent=percent, step=step),
+                )
             os.replace(part, target)
             write_status(
                 token, percent=100, step="done", done=True, size=target.stat().st_size, seconds=summary["seconds"]

@@ -2,6 +2,15 @@
 
 Every decision is a status change with a written reason, shown in the issue's history
 and, for the shortlist, on the process page (principle 6: from many issues to a few).
+
+The history holds two kinds of entries: *decisions* (a change of status, with its reason) and
+*merge notes* on the target of a merge (the status stays the same; `merged_from_id` names what joined
+it). A place that shows "the decision that shortlisted it" must ask for that decision
+(`latest_decisions`), never for the newest entry: a later merge note is not a decision.
+
+Decisions are only taken on visible issues: deciding on a hidden issue, or one waiting for a check,
+would show it (a shortlist lists it, a merge moves its reactions under a visible issue and names it).
+The services refuse it themselves, so the issue page, the moderation page and the CLI all hold the rule.
 """
 
 from __future__ import annotations
@@ -37,7 +46,28 @@ POSSIBLE = {
 
 
 def possible(issue: Issue) -> tuple[str, ...]:
+    if not issue.is_visible:
+        return ()
     return POSSIBLE.get(issue.status, ())
+
+
+def is_decision():
+    """SQL: the history entry is a decision (a change of status), not a merge note on the target."""
+    return sa.and_(
+        IssueStatusChange.merged_from_id.is_(None),
+        sa.or_(IssueStatusChange.from_status.is_(None), IssueStatusChange.from_status != IssueStatusChange.to_status),
+    )
+
+
+def _require_shown(*issues: Issue, field: str = "reason") -> None:
+    if not all(issue.is_visible for issue in issues):
+        raise DomainError(
+            _(
+                "A decision on an issue that is hidden or waits for a check would show it to everyone. "
+                "Restore or approve it in the moderation first."
+            ),
+            field,
+        )
 
 
 def _reason(text: str, minimum: int = 10) -> str:
@@ -47,16 +77,24 @@ def _reason(text: str, minimum: int = 10) -> str:
     return text[:5000]
 
 
-def _change(actor, issue: Issue, to_status: str, reason: str, allowed_from=ACTIVE, merged_from=None) -> None:
-    """Compare and set, so two people deciding at once cannot both change the same status."""
+def _change(actor, issue: Issue, to_status: str, reason: str, allowed_from=ACTIVE, shown=True) -> None:
+    """Compare and set, so two people deciding at once cannot both change the same status.
+
+    `shown`: the issue must be visible (every decision but the author's own withdrawal).
+    """
+    if shown:
+        _require_shown(issue)
     old = issue.status
     if old not in allowed_from:
         raise DomainError(
             _("This decision is not possible for an issue that is %(status)s.", status=label(old)), "reason"
         )
+    guard = [Issue.id == issue.id, Issue.status == old]
+    if shown:
+        guard.append(Issue.visibility == "visible")  # hidden a moment ago: refused like a lost race
     changed = db.session.execute(
         sa.update(Issue)
-        .where(Issue.id == issue.id, Issue.status == old)
+        .where(*guard)
         .values(status=to_status, updated_at=utcnow())
         .execution_options(synchronize_session=False)
     ).rowcount
@@ -93,19 +131,29 @@ def decline(actor, issue: Issue, reason: str) -> None:
 
 def withdraw(author, issue: Issue, reason: str) -> None:
     _change(
-        author, issue, IssueStatus.WITHDRAWN.value, _reason(reason, minimum=5), allowed_from=(IssueStatus.OPEN.value,)
+        author,
+        issue,
+        IssueStatus.WITHDRAWN.value,
+        _reason(reason, minimum=5),
+        allowed_from=(IssueStatus.OPEN.value,),
+        shown=False,  # authors may withdraw their issue also while it waits for a check
     )
 
 
 def merge(actor, source: Issue, target: Issue, reason: str) -> None:
-    """Merge `source` into `target`: supports, points, comments and followers move; nobody counts twice."""
+    """Merge `source` into `target`: supports, points, comments and followers move; nobody counts twice.
+
+    Both must be visible: the source's reactions move under the target and the target's history names
+    the source, so merging a hidden issue would publish it (and merging into one would hide the source).
+    """
     reason = _reason(reason)
     if target.id == source.id:
         raise DomainError(_("Choose another issue to merge into."), "target_id")
     # Lock both issues, lowest id first, and look again: every support, comment or point waits now.
     locked = {i.id: lock_issue(i.id) for i in sorted((source, target), key=lambda i: i.id)}
     source, target = locked[source.id], locked[target.id]
-    if target.process_id != source.process_id or target.status not in ACTIVE:
+    _require_shown(source)
+    if target.process_id != source.process_id or target.status not in ACTIVE or not target.is_visible:
         raise DomainError(_("You can only merge into an open issue of the same process."), "target_id")
 
     _change(actor, source, IssueStatus.MERGED.value, reason)
@@ -203,8 +251,23 @@ def history(issue: Issue) -> list[IssueStatusChange]:
     )
 
 
+def latest_decisions(issue_ids, to_status: str) -> dict[int, IssueStatusChange]:
+    """issue id -> the newest decision that gave it `to_status` (merge notes are no decisions), in one query."""
+    ids = list(issue_ids)
+    if not ids:
+        return {}
+    found = {}
+    for change in db.session.scalars(
+        sa.select(IssueStatusChange)
+        .where(IssueStatusChange.issue_id.in_(ids), IssueStatusChange.to_status == to_status, is_decision())
+        .order_by(IssueStatusChange.changed_at, IssueStatusChange.id)
+    ):
+        found[change.issue_id] = change  # the newest wins (shortlisted, reopened, shortlisted again)
+    return found
+
+
 def shortlisted(process_id: int) -> list[tuple[Issue, IssueStatusChange | None]]:
-    """The shortlisted issues of a process with the decision that put them there."""
+    """The visible shortlisted issues of a process with the decision that put them there."""
     issues = list(
         db.session.scalars(
             sa.select(Issue)
@@ -216,15 +279,5 @@ def shortlisted(process_id: int) -> list[tuple[Issue, IssueStatusChange | None]]
             .order_by(Issue.support_count.desc(), Issue.id)
         )
     )
-    decisions = {}
-    if issues:
-        for change in db.session.scalars(
-            sa.select(IssueStatusChange)
-            .where(
-                IssueStatusChange.issue_id.in_([i.id for i in issues]),
-                IssueStatusChange.to_status == IssueStatus.SHORTLISTED.value,
-            )
-            .order_by(IssueStatusChange.changed_at)
-        ):
-            decisions[change.issue_id] = change
+    decisions = latest_decisions([i.id for i in issues], IssueStatus.SHORTLISTED.value)
     return [(issue, decisions.get(issue.id)) for issue in issues]

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.accounts.models import SECTOR_LABELS, Sector
 from app.extensions import db
 from app.models_common import UTCDateTime, in_check, utcnow
+from app.rendered import html_column, markdown_columns, rules_column
 
 
 class Scale(enum.StrEnum):
@@ -64,18 +65,21 @@ class RoundStatus(enum.StrEnum):
 ACTIVE = (IssueStatus.OPEN.value, IssueStatus.SHORTLISTED.value)
 # The values of app.moderation.models.Visibility (kept here as plain strings to avoid an import cycle).
 VISIBILITIES = ("visible", "pending", "auto_hidden", "hidden")
+# A reaction can also be withdrawn by its author: a placeholder stays, with its replies.
+COMMENT_VISIBILITIES = (*VISIBILITIES, "withdrawn")
 
 
 def lock_issue(issue_id: int, share: bool = False):
     """Load an issue fresh and lock its row until the transaction ends (PostgreSQL; SQLite serialises writes).
 
     `share` lets several requests hold it at once (points), while a merge or decision waits for them.
+    Hidden issues too (app/issues/visibility.py): the caller checks `is_visible` under the lock.
     """
     stmt = (
         sa.select(Issue)
         .where(Issue.id == issue_id)
         .with_for_update(read=share)
-        .execution_options(populate_existing=True)
+        .execution_options(populate_existing=True, include_hidden=True)
     )
     return db.session.scalar(stmt)
 
@@ -106,7 +110,10 @@ LABELS = {
 
 
 def label(value) -> str:
-    """The plain-language label of any of the values above."""
+    """The plain-language label of any of the values above, in the current request's language.
+
+    A `str`, so call it while rendering; a form class (built at import) takes its labels from LABELS,
+    which stay lazy (app.forms_common.enum_options)."""
     return str(LABELS[value]) if value in LABELS else str(value)
 
 
@@ -131,6 +138,7 @@ class Issue(db.Model):
     author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
     title: Mapped[str] = mapped_column(sa.String(140))
     description: Mapped[str] = mapped_column(sa.Text)
+    description_html: Mapped[str] = html_column()  # rendered when saved (app/rendered.py)
     scale: Mapped[str] = mapped_column(sa.String(10))
     term: Mapped[str] = mapped_column(sa.String(10))
     breadth: Mapped[str] = mapped_column(sa.String(10))
@@ -153,7 +161,9 @@ class Issue(db.Model):
     moderation_note: Mapped[str] = mapped_column(sa.Text, default="")
     discussion_locked: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     feedback: Mapped[str] = mapped_column(sa.Text, default="")
+    feedback_html: Mapped[str] = html_column()
     feedback_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    html_rules: Mapped[int] = rules_column()
 
     process = relationship("Process")
     author = relationship("User")
@@ -214,6 +224,8 @@ class IssueRevision(db.Model):
     issue_id: Mapped[int] = mapped_column(sa.ForeignKey("issues.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(sa.String(140))
     description: Mapped[str] = mapped_column(sa.Text)
+    description_html: Mapped[str] = html_column()
+    html_rules: Mapped[int] = rules_column()
     # The classification as it was: domains, scale, term, breadth, place and organisations.
     classification: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     edited_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
@@ -228,6 +240,8 @@ class IssueStatusChange(db.Model):
     from_status: Mapped[str | None] = mapped_column(sa.String(20))
     to_status: Mapped[str] = mapped_column(sa.String(20))
     reason: Mapped[str] = mapped_column(sa.Text, default="")
+    reason_html: Mapped[str] = html_column()
+    html_rules: Mapped[int] = rules_column()
     changed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # Set on the target's entry when another issue was merged into it.
@@ -235,6 +249,11 @@ class IssueStatusChange(db.Model):
 
     changed_by = relationship("User")
     merged_from = relationship("Issue", foreign_keys=[merged_from_id])
+
+    @property
+    def is_merge_note(self) -> bool:
+        """The note on a merge's target (its status stays); not a decision (app/issues/decisions.py)."""
+        return self.merged_from_id is not None or (self.from_status is not None and self.from_status == self.to_status)
 
 
 class Support(db.Model):
@@ -254,7 +273,7 @@ class Comment(db.Model):
     __table_args__ = (
         sa.CheckConstraint(in_check("stance", _values(Stance)), name="stance_valid"),
         sa.CheckConstraint(in_check("kind", _values(CommentKind)), name="kind_valid"),
-        sa.CheckConstraint(in_check("visibility", VISIBILITIES), name="visibility_valid"),
+        sa.CheckConstraint(in_check("visibility", COMMENT_VISIBILITIES), name="visibility_valid"),
         sa.Index("ix_comments_issue_created", "issue_id", "created_at"),
     )
 
@@ -263,11 +282,15 @@ class Comment(db.Model):
     author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("comments.id", ondelete="CASCADE"), index=True)
     body: Mapped[str] = mapped_column(sa.Text)
+    body_html: Mapped[str] = html_column()  # rendered when saved (app/rendered.py)
+    html_rules: Mapped[int] = rules_column()
     stance: Mapped[str] = mapped_column(sa.String(10), default=Stance.NEUTRAL.value)
     kind: Mapped[str] = mapped_column(sa.String(12), default=CommentKind.EXPERIENCE.value)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     visibility: Mapped[str] = mapped_column(sa.String(12), default="visible", server_default="visible")
     moderation_note: Mapped[str] = mapped_column(sa.Text, default="")
+    # When its author last changed it (app/issues/comments.py); the earlier texts are CommentRevisions.
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     author = relationship("User")
     issue = relationship("Issue", viewonly=True)
@@ -275,6 +298,33 @@ class Comment(db.Model):
     @property
     def is_visible(self) -> bool:
         return self.visibility == "visible"
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.visibility == "withdrawn"
+
+
+class CommentRevision(db.Model):
+    """A reaction as it was before its author changed it. Only moderators see these."""
+
+    __tablename__ = "comment_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(sa.ForeignKey("comments.id", ondelete="CASCADE"), index=True)
+    body: Mapped[str] = mapped_column(sa.Text)
+    body_html: Mapped[str] = html_column()
+    html_rules: Mapped[int] = rules_column()
+    stance: Mapped[str] = mapped_column(sa.String(10))
+    kind: Mapped[str] = mapped_column(sa.String(12))
+    edited_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    replaced_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+markdown_columns(Issue, "description", "feedback")
+markdown_columns(IssueRevision, "description")
+markdown_columns(IssueStatusChange, "reason")
+markdown_columns(Comment, "body")
+markdown_columns(CommentRevision, "body")
 
 
 class Report(db.Model):

@@ -14,6 +14,7 @@ from app.issues import voting
 from app.issues.charts import bar_chart
 from app.issues.forms import EmptyForm, PointsForm, RoundForm
 from app.issues.models import ACTIVE, Issue, RoundStatus
+from app.issues.visibility import get_including_hidden, including_hidden
 from app.policy import can, require
 from app.processes.views import process_or_404
 
@@ -37,7 +38,12 @@ def _render(process, round_form=None, points_errors=None, status=200):
     show_results = round_ is not None and bool(can(current_user, "priorities.results", round_))
     rows = voting.results(round_, limit=50) if show_results else []
     is_open = round_ is not None and round_.status == RoundStatus.OPEN.value
-    given = db.session.scalars(sa.select(Issue).where(Issue.id.in_(list(mine)))).all() if is_open and mine else []
+    # Points on an issue hidden since stay takeable: the list names it only as hidden (priorities.html).
+    given = (
+        db.session.scalars(including_hidden(sa.select(Issue).where(Issue.id.in_(list(mine))))).all()
+        if is_open and mine
+        else []
+    )
     if round_form is None and can(current_user, "priorities.manage", process):
         round_form = RoundForm(obj=round_) if round_ else RoundForm()
     return render_template(
@@ -70,7 +76,7 @@ def set_points(slug: str, issue_id: int):
     if round_ is None:
         abort(404)
     require("priorities.vote", round_)
-    issue = db.session.get(Issue, issue_id)
+    issue = get_including_hidden(Issue, issue_id)  # taking points back is always possible (voting.set_points)
     if issue is None or issue.process_id != process.id:
         abort(404)
     form = PointsForm()

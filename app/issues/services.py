@@ -13,29 +13,28 @@ from sqlalchemy.orm import selectinload
 from app.accounts.models import Membership, Organisation, Role, Sector, User
 from app.errors import DomainError, unique_or
 from app.extensions import db
+from app.issues import comments
 from app.issues.models import (
     ACTIVE,
     Breadth,
     Comment,
-    CommentKind,
     Follow,
     Issue,
     IssueDomain,
     IssueOrganisation,
-    IssueRevision,
     IssueStatus,
     IssueStatusChange,
     Report,
     Scale,
-    Stance,
     Term,
 )
 from app.models_common import utcnow
 from app.moderation.visibility import after_report, initial_visibility
+from app.submissions import SAME_WINDOW, AlreadyMade
 
 TITLE_MAX = 140
 DESCRIPTION_MAX = 10_000
-COMMENT_MAX = 5_000
+COMMENT_MAX = comments.COMMENT_MAX
 # Words too common to say two issues are alike.
 STOPWORDS = frozenset(
     [
@@ -164,8 +163,32 @@ def apply_data(issue: Issue, data: IssueData) -> None:
     issue.involved_rows.extend(IssueOrganisation(organisation_id=i) for i in sorted(organisation_ids - have))
 
 
+def just_proposed(author: User, process, data: IssueData) -> Issue | None:
+    """The same issue by the same person a moment ago (the form sent twice), or None."""
+    from app.issues.visibility import including_hidden
+
+    return db.session.scalar(
+        including_hidden(
+            sa.select(Issue)
+            .where(
+                Issue.process_id == process.id,
+                Issue.author_id == author.id,
+                Issue.title == data.title.strip(),
+                Issue.description == data.description.strip(),
+                Issue.created_at >= utcnow() - SAME_WINDOW,
+            )
+            .order_by(Issue.id)
+            .limit(1)
+        )
+    )
+
+
 def propose(author: User, process, data: IssueData) -> Issue:
+    """Publish an issue (or queue it for a check). Sent twice a moment apart: AlreadyMade with the first."""
     validate(data)
+    sent_before = just_proposed(author, process, data)
+    if sent_before is not None:
+        raise AlreadyMade(sent_before)
     issue = Issue(
         process_id=process.id,
         author_id=author.id,
@@ -196,24 +219,6 @@ def classification(issue: Issue) -> dict:
         "organisations": sorted(row.organisation_id for row in issue.involved_rows),
         "involve_others": issue.involve_others,
     }
-
-
-def edit(editor: User, issue: Issue, data: IssueData) -> None:
-    """The author corrects the issue; everything it said before is kept as a revision."""
-    validate(data)
-    before = (issue.title, issue.description, classification(issue))
-    snapshot = IssueRevision(
-        issue_id=issue.id,
-        title=issue.title,
-        description=issue.description,
-        classification=before[2],
-        edited_by_id=editor.id,
-    )
-    apply_data(issue, data)
-    if (issue.title, issue.description, classification(issue)) != before:
-        db.session.add(snapshot)
-    issue.updated_at = utcnow()
-    db.session.flush()
 
 
 def similar_issues(process_id: int, text: str, exclude_id: int | None = None, limit: int = 5) -> list[Issue]:
@@ -319,20 +324,16 @@ def places(process_id: int) -> list[str]:
 
 
 def add_comment(author: User, issue: Issue, body: str, stance: str, kind: str, parent_id: int | None = None) -> Comment:
-    body = (body or "").strip()
-    if len(body) < 2:
-        raise DomainError(_("Write your reaction."), "body")
-    if len(body) > COMMENT_MAX:
-        raise DomainError(_("Keep your reaction under %(n)d characters.", n=COMMENT_MAX), "body")
-    if stance not in {s.value for s in Stance}:
-        raise DomainError(_("Choose one of the options."), "stance")
-    if kind not in {k.value for k in CommentKind}:
-        raise DomainError(_("Choose one of the options."), "kind")
+    """Place a reaction. The same reaction sent again a moment later raises AlreadyMade with the first."""
+    body = comments.check(body, stance, kind)["body"]
     if parent_id:
         parent = db.session.get(Comment, parent_id)
         if parent is None or parent.issue_id != issue.id:
             raise DomainError(_("The reaction you answer no longer exists."), "body")
         parent_id = parent.parent_id or parent.id  # one level of replies: answers to answers join the thread
+    sent_before = comments.just_placed(author.id, issue.id, parent_id, body)
+    if sent_before is not None:
+        raise AlreadyMade(sent_before)
     # Lock the issue row first and count only while it is open (a merge may be under way).
     counted = db.session.execute(
         sa.update(Issue)

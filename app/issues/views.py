@@ -21,19 +21,22 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required
-from sqlalchemy.orm import selectinload
 
-from app.accounts.models import Membership, User
 from app.accounts.services import organisation_choices
 from app.errors import DomainError, apply_to_form
 from app.extensions import db, limiter
 from app.forms_common import options, save
-from app.issues import decisions, services, voting
+from app.issues import decisions, editing, services, voting
+from app.issues import threads as thread_replies
 from app.issues.forms import CommentForm, DecisionForm, EmptyForm, IssueForm, ReasonForm, ReportForm
 from app.issues.models import ACTIVE, Comment, Issue, IssueRevision, IssueStatus
+from app.issues.visibility import all_rows, get_including_hidden
+from app.moderation import edits
 from app.policy import can, require
 from app.processes.views import process_or_404
+from app.request_args import to_int
 from app.security import safe_next
+from app.submissions import again_response, made
 
 bp = Blueprint("issues", __name__)
 
@@ -59,7 +62,7 @@ def issue_or_404(issue_id: int, placeholder: bool = False) -> Issue:
     A hidden issue, or one waiting for a check, is 404 for everyone but its author and the
     moderators; only its own page (`placeholder=True`) shows a placeholder with the reason.
     """
-    issue = db.session.get(Issue, issue_id)
+    issue = get_including_hidden(Issue, issue_id)  # then the checks below decide who sees it
     if issue is None:
         abort(404)
     if not placeholder and not issue.is_visible and not _may_see_hidden(issue):
@@ -175,11 +178,18 @@ def new(slug: str):
         except DomainError as error:
             apply_to_form(form, error)
         else:
+            sent_before = services.just_proposed(current_user, process, data)  # the form sent again
+            if sent_before is not None:
+                return again_response(url_for("issues.show", issue_id=sent_before.id))
             similar_found = services.similar_issues(process.id, f"{data.title} {data.description}")
             if form.step.data != "publish" and similar_found:
                 form.step.data = "publish"  # the next press publishes
             else:
-                saved = save(form, lambda: services.propose(current_user, process, data))
+                saved = save(
+                    form,
+                    lambda: services.propose(current_user, process, data),
+                    then=made("issue", lambda issue: url_for("issues.show", issue_id=issue.id)),
+                )
                 if saved and not saved.value.is_visible:
                     flash(str(WAITING), "success")
                     return redirect(url_for("issues.show", issue_id=saved.value.id))
@@ -195,43 +205,64 @@ def edit(issue_id: int):
     issue = issue_or_404(issue_id)
     require("issue.edit", issue)
     form = _issue_form(issue.process, obj=issue)
-    if form.validate_on_submit() and save(form, lambda: services.edit(current_user, issue, _data(form))):
-        flash(_("Your changes are saved. The earlier text stays visible in the history."), "success")
-        return redirect(url_for("issues.show", issue_id=issue.id))
-    return render_template("issues/edit.html", issue=issue, form=form)
+    held = edits.held(issue)
+    if held is not None and request.method == "GET":
+        _prefill(form, held.changes)  # the author goes on from the change that waits for a check
+    if form.validate_on_submit():
+        saved = save(form, lambda: editing.edit(current_user, issue, _data(form)))
+        if saved and saved.value:
+            flash(_("Your changes are saved. The earlier text stays visible in the history."), "success")
+            return redirect(url_for("issues.show", issue_id=issue.id))
+        if saved:
+            flash(str(CHANGE_WAITS), "success")
+            return redirect(url_for("issues.show", issue_id=issue.id))
+    return render_template("issues/edit.html", issue=issue, form=form, held=held)
+
+
+CHANGE_WAITS = _l(
+    "Your change waits for a check by the neighbourhood director. Until then, others see the earlier text."
+)
+
+
+def _prefill(form: IssueForm, changes: dict) -> None:
+    for key, value in changes.items():
+        name = "organisations" if key == "organisation_ids" else key
+        if name in form:
+            form[name].data = value
 
 
 # --- the issue page -------------------------------------------------------------------------
 
 
 def _render_issue(issue: Issue, comment_form: CommentForm | None = None, decision_form=None, status: int = 200):
-    per_page = 30
-    threads = db.paginate(
-        sa.select(Comment)
-        .where(Comment.issue_id == issue.id, Comment.parent_id.is_(None))
-        .order_by(Comment.created_at, Comment.id)
-        .options(selectinload(Comment.author).selectinload(User.memberships).selectinload(Membership.organisation)),
-        per_page=per_page,
-        error_out=False,
-    )
-    replies: dict[int, list[Comment]] = {}
-    if threads.items:
-        for reply in db.session.scalars(
-            sa.select(Comment)
-            .where(Comment.parent_id.in_([c.id for c in threads.items]))
-            .order_by(Comment.created_at, Comment.id)
-            .options(selectinload(Comment.author).selectinload(User.memberships).selectinload(Membership.organisation))
-        ):
-            replies.setdefault(reply.parent_id, []).append(reply)
+    per_page = thread_replies.THREADS_PER_PAGE
+    # Hidden reactions keep their place as a placeholder; _comment.html shows their text only to
+    # their author and the moderators (app/issues/visibility.py).
+    with all_rows():
+        threads = db.paginate(
+            thread_replies.with_authors(
+                sa.select(Comment).where(Comment.issue_id == issue.id, Comment.parent_id.is_(None))
+            ).order_by(*thread_replies.ORDER),
+            per_page=per_page,
+            error_out=False,
+        )
+        # the first replies of each thread; the thread's own page has the rest (app/issues/threads.py)
+        replies, reply_counts = thread_replies.first_replies([c.id for c in threads.items])
     signed_in = current_user.is_authenticated
     round_ = voting.get_round(issue.process_id)
     if decision_form is None and can(current_user, "issue.decide", issue):
         decision_form = _decision_form(issue)
+    held_comments, held_issue = set(), None  # the signed-in author's changes that wait for a check
+    if signed_in:
+        shown_ids = [c.id for c in threads.items] + [r.id for answers in replies.values() for r in answers]
+        held_comments = edits.held_comment_ids(shown_ids, current_user.id)
+        held_issue = edits.held(issue) if issue.author_id == current_user.id else None
     return render_template(
         "issues/show.html",
         issue=issue,
         threads=threads,
         replies=replies,
+        reply_counts=reply_counts,
         history=decisions.history(issue),
         revisions=db.session.scalars(
             sa.select(IssueRevision).where(IssueRevision.issue_id == issue.id).order_by(IssueRevision.replaced_at)
@@ -244,13 +275,16 @@ def _render_issue(issue: Issue, comment_form: CommentForm | None = None, decisio
         round=round_,
         my_points=voting.my_points(round_, current_user).get(issue.id, 0) if round_ else 0,
         involved=[row.organisation for row in issue.involved_rows],
+        held_comments=held_comments,
+        held_issue=held_issue,
     ), status
 
 
 @bp.route("/issues/<int:issue_id>")
 def show(issue_id: int):
     issue = issue_or_404(issue_id, placeholder=True)
-    if issue.status == IssueStatus.MERGED.value and issue.merged_into_id:
+    may_see = issue.is_visible or _may_see_hidden(issue)  # else: the placeholder, without its title
+    if issue.status == IssueStatus.MERGED.value and issue.merged_into_id and may_see:
         flash(_("The issue '%(title)s' was merged into this one.", title=issue.title), "info")
         return redirect(url_for("issues.show", issue_id=issue.merged_into_id), code=301)
     return _render_issue(issue)
@@ -286,14 +320,15 @@ def comment(issue_id: int):
     issue = issue_or_404(issue_id)
     require("issue.comment", issue)
     form = CommentForm()
-    parent_id = int(form.parent_id.data) if (form.parent_id.data or "").isdigit() else None
+    parent_id = to_int(form.parent_id.data or "")
     saved = form.validate_on_submit() and save(
         form,
         lambda: services.add_comment(current_user, issue, form.body.data, form.stance.data, form.kind.data, parent_id),
+        then=made("comment", thread_replies.url_of),
     )
     if saved:
         flash(_("Your reaction is placed.") if saved.value.is_visible else str(WAITING), "success")
-        return redirect(url_for("issues.show", issue_id=issue.id, _anchor="comments"))
+        return redirect(thread_replies.url_of(saved.value))  # where it is shown, also in a long thread
     return _render_issue(issue, comment_form=form, status=400)
 
 
@@ -308,15 +343,18 @@ def follow(issue_id: int):
     return redirect(url_for("issues.show", issue_id=issue.id))
 
 
-def _report(target_type: str, target_id: int, issue: Issue):
+def _report(target_type: str, target_id: int, issue: Issue, comment: Comment | None = None):
     require("issue.report", issue)
     form = ReportForm()
     if form.validate_on_submit() and save(
-        form, lambda: services.report(current_user, target_type, target_id, form.reason.data)
+        form,
+        lambda: services.report(current_user, target_type, target_id, form.reason.data),
+        then=made("report", lambda _report: url_for("issues.show", issue_id=issue.id)),
     ):
         flash(_("Thank you. The neighbourhood director will look at it."), "success")
         return redirect(url_for("issues.show", issue_id=issue.id))
-    return render_template("issues/report.html", form=form, issue=issue, target_type=target_type)
+    # The page quotes what is reported, so the reporter sees they picked the right one.
+    return render_template("issues/report.html", form=form, issue=issue, target_type=target_type, comment=comment)
 
 
 @bp.route("/issues/<int:issue_id>/report", methods=["GET", "POST"])
@@ -334,7 +372,7 @@ def report_comment(comment_id: int):
     comment_ = db.session.get(Comment, comment_id)
     if comment_ is None:
         abort(404)
-    return _report("comment", comment_.id, issue_or_404(comment_.issue_id))
+    return _report("comment", comment_.id, issue_or_404(comment_.issue_id), comment_)
 
 
 @bp.route("/issues/<int:issue_id>/withdraw", methods=["GET", "POST"])
@@ -343,7 +381,11 @@ def withdraw(issue_id: int):
     issue = issue_or_404(issue_id)
     require("issue.withdraw", issue)
     form = ReasonForm()
-    if form.validate_on_submit() and save(form, lambda: decisions.withdraw(current_user, issue, form.reason.data)):
+    if form.validate_on_submit() and save(
+        form,
+        lambda: decisions.withdraw(current_user, issue, form.reason.data),
+        then=made("withdrawal", lambda _change: url_for("issues.show", issue_id=issue.id)),
+    ):
         flash(_("Your issue is withdrawn."), "success")
         return redirect(url_for("issues.show", issue_id=issue.id))
     return render_template("issues/withdraw.html", form=form, issue=issue)
@@ -385,7 +427,11 @@ def decide(issue_id: int):
         "reopen": lambda: decisions.reopen(current_user, issue, form.reason.data),
         "merge": lambda: decisions.merge(current_user, issue, _merge_target(form), form.reason.data),
     }
-    if form.validate_on_submit() and save(form, actions.get(form.decision.data, _unknown_decision)):
+    if form.validate_on_submit() and save(
+        form,
+        actions.get(form.decision.data, _unknown_decision),
+        then=made("decision", lambda _change: url_for("issues.show", issue_id=issue.id)),
+    ):
         flash(_("The decision is recorded."), "success")
         return redirect(url_for("issues.show", issue_id=issue.id))
     return _render_issue(issue, decision_form=form, status=400)
@@ -396,7 +442,8 @@ def _unknown_decision():
 
 
 def _merge_target(form: DecisionForm) -> Issue:
-    target = db.session.get(Issue, int(form.target_id.data)) if (form.target_id.data or "").isdigit() else None
+    target_id = to_int(form.target_id.data or "")
+    target = db.session.get(Issue, target_id) if target_id is not None else None
     if target is None or not target.is_visible:
         raise DomainError(_("Choose the issue to merge into."), "target_id")
     return target

@@ -338,7 +338,9 @@ def _grouped(process_id: int, *group_by, where=()):
             .where(*[condition(ev) for condition in where])
             .group_by(*columns, ev.c.kind, ev.c.override)
         )
-    return db.session.execute(sa.union_all(*parts)).all()
+    # Events, not content: a decision on an issue hidden since still happened, so the hidden-rows rule
+    # (app/issues/visibility.py) steps aside; `_event_selects` says itself which issues and reactions count.
+    return db.session.execute(sa.union_all(*parts).execution_options(include_hidden=True)).all()
 
 
 def totals(process_id: int, since: datetime | None = None) -> Balance:

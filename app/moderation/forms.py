@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, SelectField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, NumberRange, Optional
 
-from app.forms_common import options
+from app.forms_common import Form, max_length, options
 from app.issues.forms import ClassificationForm
 from app.moderation.models import THREE_P_LABELS, Action
+from app.submissions import OnceForm
 
 # What a moderator chooses between, in plain words (the log uses ACTION_LABELS).
 CHOICE_LABELS = {
@@ -26,10 +26,13 @@ CHOICE_LABELS = {
     Action.WARN: _l("Send a warning"),
     Action.SUSPEND: _l("Suspend the account (they cannot log in)"),
     Action.REINSTATE: _l("Allow the account again"),
+    Action.APPROVE_EDIT: _l("Approve the change: show the new text to everyone"),
+    Action.REJECT_EDIT: _l("Do not accept the change: the checked text stays"),
 }
 
 GROUPS: dict[str, tuple[Action, ...]] = {
     "visibility": (Action.HIDE, Action.RESTORE, Action.APPROVE, Action.DISMISS),
+    "edit": (Action.APPROVE_EDIT, Action.REJECT_EDIT),
     "decision": (Action.DECLINE, Action.MERGE),
     "discussion": (Action.LOCK, Action.UNLOCK),
     "feedback": (Action.FEEDBACK,),
@@ -39,6 +42,7 @@ GROUPS: dict[str, tuple[Action, ...]] = {
 
 GROUP_TITLES = {
     "visibility": _l("Show or hide"),
+    "edit": _l("A change that waits for a check"),
     "decision": _l("Decide on the issue"),
     "discussion": _l("Discussion"),
     "feedback": _l("Public feedback"),
@@ -47,12 +51,12 @@ GROUP_TITLES = {
 }
 
 
-class ActionForm(FlaskForm):
+class ActionForm(OnceForm, Form):
     action = RadioField(_l("What do you do?"), validators=[InputRequired(_l("Choose what to do."))])
     merge_into = SelectField(_l("Merge into"), coerce=str, validate_choice=False)
     feedback = TextAreaField(
         _l("Feedback"),
-        validators=[Optional(), Length(max=5000)],
+        validators=[Optional(), max_length(5000)],
         description=_l("Everyone sees this on the issue, with the date. You can use Markdown."),
     )
     category = RadioField(
@@ -62,7 +66,7 @@ class ActionForm(FlaskForm):
     )
     reason = TextAreaField(
         _l("Reason"),
-        validators=[Optional(), Length(max=2000)],
+        validators=[Optional(), max_length(2000)],
         description=_l(
             "Required. It is shown in the public moderation log and to the person concerned. "
             "Do not name who reported it."
@@ -75,7 +79,7 @@ class ActionForm(FlaskForm):
             self.action.data = self.action.data or actions[0].value
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(Form):
     premoderate_first = IntegerField(
         _l("Check the first contributions of new accounts"),
         validators=[InputRequired(_l("Fill in a number.")), NumberRange(min=0, max=50)],
@@ -90,7 +94,7 @@ class SettingsForm(FlaskForm):
     )
 
 
-class TargetForm(FlaskForm):
+class TargetForm(Form):
     phase = SelectField(_l("Phase"), validators=[InputRequired(_l("Choose a phase."))])
     puzzling = IntegerField(
         _l("Puzzling (%)"), validators=[InputRequired(_l("Fill in a number.")), NumberRange(min=0, max=100)]
@@ -103,9 +107,9 @@ class TargetForm(FlaskForm):
     )
 
 
-class ClassifyForm(ClassificationForm):
+class ClassifyForm(OnceForm, ClassificationForm):
     reason = TextAreaField(
         _l("Reason"),
-        validators=[Optional(), Length(max=2000)],
+        validators=[Optional(), max_length(2000)],
         description=_l("Required. It is shown in the public moderation log and to the author."),
     )

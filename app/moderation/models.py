@@ -7,7 +7,8 @@ something. Whether an issue or comment is shown is its `visibility`:
 - ``visible``: shown to everyone;
 - ``pending``: a new account's first contribution, waiting for a check (pre-moderation);
 - ``auto_hidden``: hidden automatically after a number of reports, waiting for review;
-- ``hidden``: hidden by the neighbourhood director.
+- ``hidden``: hidden by the neighbourhood director;
+- ``withdrawn`` (reactions only): withdrawn by its author; a placeholder keeps its replies in place.
 
 Anything not visible shows as a placeholder with the reason; its author and moderators still see it.
 """
@@ -23,6 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models_common import UTCDateTime, in_check, utcnow
+from app.rendered import html_column, markdown_columns, rules_column
 
 
 class Visibility(enum.StrEnum):
@@ -30,6 +32,7 @@ class Visibility(enum.StrEnum):
     PENDING = "pending"
     AUTO_HIDDEN = "auto_hidden"
     HIDDEN = "hidden"
+    WITHDRAWN = "withdrawn"  # reactions only, by their author
 
 
 class Action(enum.StrEnum):
@@ -48,6 +51,8 @@ class Action(enum.StrEnum):
     SUSPEND = "suspend"
     REINSTATE = "reinstate"
     RECLASSIFY = "reclassify"  # Puzzling, Powering or Participation
+    APPROVE_EDIT = "approve_edit"  # a change to a checked contribution is fine (app/moderation/edits.py)
+    REJECT_EDIT = "reject_edit"  # ... or not: the checked text stays
 
 
 class Target(enum.StrEnum):
@@ -78,6 +83,8 @@ ACTION_LABELS = {
     Action.SUSPEND: _l("Account suspended"),
     Action.REINSTATE: _l("Account allowed again"),
     Action.RECLASSIFY: _l("Counted differently in the balance"),
+    Action.APPROVE_EDIT: _l("Change approved after a check"),
+    Action.REJECT_EDIT: _l("Change not accepted"),
 }
 
 THREE_P_LABELS = {
@@ -110,6 +117,8 @@ class ModerationAction(db.Model):
     target_type: Mapped[str] = mapped_column(sa.String(10))
     target_id: Mapped[int] = mapped_column()
     reason: Mapped[str] = mapped_column(sa.Text)
+    reason_html: Mapped[str] = html_column()  # the log shows feedback as Markdown (app/rendered.py)
+    html_rules: Mapped[int] = rules_column()
     # None: done automatically (after a number of reports).
     moderator_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     # What changed, for the log: old and new classification, the count of reports, the 3P category.
@@ -122,6 +131,9 @@ class ModerationAction(db.Model):
     @property
     def label(self) -> str:
         return str(ACTION_LABELS[Action(self.action)])
+
+
+markdown_columns(ModerationAction, "reason")
 
 
 class BalanceOverride(db.Model):

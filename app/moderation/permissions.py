@@ -1,15 +1,14 @@
-"""Who may moderate and steer the balance (gathered by app/policy.py).
-
-`moderation.act` (the queue and every action) lives in app/policy.py with the other role rules.
-"""
+"""Who may moderate and steer the balance (gathered by app/policy.py). Moderators act in every phase."""
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
-from app.policy import MODERATORS, Decision, _role, rule
+from app.predicates import Predicate, is_moderator, signed_in
 
+rules: dict[str, Predicate] = {}
 
-@rule("balance.set_target")
-def _balance_set_target(user, _process) -> Decision:
-    return _role(user, MODERATORS, _("Only the neighbourhood director can set the intended balance."))
+rules["moderation.act"] = signed_in & is_moderator  # the queue and every action on it
+rules["balance.set_target"] = signed_in & is_moderator.because(
+    _l("Only the neighbourhood director can set the intended balance.")
+)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from app.accounts.models import Membership, User
 from app.extensions import db
 from app.issues.models import Comment, Issue, Report
+from app.issues.visibility import all_rows
 from app.moderation.models import ModerationAction
 
 
@@ -58,6 +59,7 @@ def _with_authors(model):
     return selectinload(model.author).selectinload(User.memberships).selectinload(Membership.organisation)
 
 
+@all_rows()  # moderators handle hidden and pending contributions (app/issues/visibility.py)
 def _load(pairs: list[tuple[str, int]]) -> dict[tuple[str, int], Issue | Comment]:
     issue_ids = [i for t, i in pairs if t == "issue"]
     comment_ids = [i for t, i in pairs if t == "comment"]
@@ -116,6 +118,7 @@ def reported(page: int = 1, per_page: int = 20) -> Page:
     return Page(items, page, per_page, total)
 
 
+@all_rows()
 def pending(limit: int = 50) -> tuple[list[QueueItem], int]:
     """Contributions of new accounts waiting for a check, oldest first, and how many there are."""
     rows = db.session.execute(

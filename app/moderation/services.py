@@ -7,6 +7,8 @@ restore something that was never hidden.
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
@@ -14,10 +16,12 @@ from app.accounts.models import Role, User
 from app.accounts.sessions import end_all_sessions
 from app.errors import DomainError
 from app.extensions import db
-from app.issues import decisions
+from app.issues import comments, decisions
+from app.issues.editing import apply_edit, data_of
 from app.issues.models import Comment, Issue, IssueRevision
 from app.issues.services import IssueData, apply_data, classification, record_first_response, validate
 from app.models_common import utcnow
+from app.moderation import edits
 from app.moderation.balance import default_category
 from app.moderation.models import (
     THREE_P_LABELS,
@@ -57,10 +61,11 @@ def target_type_of(target) -> str:
     return Target.USER.value
 
 
-def possible(target, reported: bool | None = None) -> tuple[Action, ...]:
+def possible(target, reported: bool | None = None, held: bool | None = None) -> tuple[Action, ...]:
     """The actions that fit this target in its current state (the forms offer exactly these).
 
-    `reported`: whether it has open reports, when the caller knows already (the queue does).
+    `reported`: whether it has open reports, `held`: whether a change of its author waits for a
+    check (app/moderation/edits.py), when the caller knows already (the queue does).
     """
     if isinstance(target, User):
         if not target.has_role(*SUSPENDABLE):
@@ -70,6 +75,11 @@ def possible(target, reported: bool | None = None) -> tuple[Action, ...]:
         # an account the administrator suspended stays the administrator's to allow again
         return (Action.REINSTATE,) if _last_account_action(target) == Action.SUSPEND.value else ()
     visibility = Visibility(target.visibility)
+    if visibility == Visibility.WITHDRAWN:
+        return ()  # its author took it back: nothing of it is shown any more
+    if held is None:
+        held = edits.held(target) is not None
+    edit_actions = [Action.APPROVE_EDIT, Action.REJECT_EDIT] if held else []
     actions = {
         Visibility.VISIBLE: [Action.HIDE],
         Visibility.PENDING: [Action.APPROVE, Action.HIDE],
@@ -87,7 +97,7 @@ def possible(target, reported: bool | None = None) -> tuple[Action, ...]:
         actions.append(Action.UNLOCK if target.discussion_locked else Action.LOCK)
         actions += [Action.FEEDBACK, Action.CLASSIFY]
     actions.append(Action.RECLASSIFY)
-    return tuple(actions)
+    return tuple(actions + edit_actions)
 
 
 def _last_account_action(user: User) -> str | None:
@@ -227,6 +237,30 @@ def _reinstate(actor, user, reason, **_extra):
     user.active = True
 
 
+def _approve_edit(actor, target, reason, **_extra):
+    """Apply the author's held change, as if they saved it now (only the fields they changed)."""
+    held = edits.held(target)
+    if held is None:
+        raise DomainError(_("This change is no longer waiting. Reload the page."), "action")
+    changes = held.changes
+    if isinstance(target, Issue):
+        data = IssueData(**{**asdict(data_of(target)), **changes})
+        validate(data)
+        apply_edit(held.author_id, target, data)
+    else:
+        comments.apply(held.author_id, target, changes)
+    edits.drop(target)
+    return {"fields": sorted(changes)}
+
+
+def _reject_edit(actor, target, reason, **_extra):
+    held = edits.held(target)
+    if held is None:
+        raise DomainError(_("This change is no longer waiting. Reload the page."), "action")
+    edits.drop(target)
+    return {"fields": sorted(held.changes)}
+
+
 def _reclassify(actor, target, reason, category: str = "", **_extra):
     try:
         chosen = ThreeP(category)
@@ -263,6 +297,8 @@ HANDLERS = {
     Action.SUSPEND: _suspend,
     Action.REINSTATE: _reinstate,
     Action.RECLASSIFY: _reclassify,
+    Action.APPROVE_EDIT: _approve_edit,
+    Action.REJECT_EDIT: _reject_edit,
 }
 
 

@@ -7,11 +7,18 @@ as SVG; a table with the same figures sits beside it.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 WIDTH = 420
 HEIGHT = 400
 MARGIN = 40
+# The chart scales with its viewBox. Corner labels are sized so that they render at least 13 CSS pixels
+# high in the narrowest chart (288 pixels: a 320-pixel phone) and about 20 on a wide screen.
+NARROWEST = 288
+LABEL_FONT_SIZE = math.ceil(13 * WIDTH / NARROWEST)
+LABEL_BELOW = LABEL_FONT_SIZE + 10  # baseline of the bottom labels under their corner
+LABEL_ABOVE = 12  # baseline of the top label over its corner
 SIDE = WIDTH - 2 * MARGIN
 TRIANGLE_HEIGHT = SIDE * 3**0.5 / 2
 TOP = (WIDTH / 2, MARGIN)

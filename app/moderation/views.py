@@ -13,22 +13,21 @@ from app.extensions import db
 from app.forms_common import options, save
 from app.issues.models import ACTIVE, Comment, Issue, Report
 from app.issues.services import IssueData
-from app.moderation import queue, services
+from app.issues.visibility import all_rows, get_including_hidden
+from app.moderation import edits, queue, services
+from app.moderation.edits import compare
 from app.moderation.forms import GROUP_TITLES, GROUPS, ActionForm, ClassifyForm, SettingsForm
 from app.moderation.models import Action, Target
 from app.moderation.visibility import issue_of, open_reports
 from app.policy import require
 from app.processes.models import Process
 from app.processes.views import process_or_404
+from app.request_args import page_number, to_int
 from app.security import safe_next
+from app.submissions import made
 
 bp = Blueprint("moderation", __name__)
 MODELS = {Target.ISSUE.value: Issue, Target.COMMENT.value: Comment, Target.USER.value: User}
-
-
-def _page() -> int:
-    value = request.args.get("page", "1")
-    return int(value) if value.isdigit() and int(value) > 0 else 1
 
 
 @bp.route("/moderation")
@@ -44,11 +43,16 @@ def _render_index(submitted: tuple[int, SettingsForm] | None = None, status: int
     if submitted is not None:
         settings[submitted[0]] = submitted[1]
     pending, pending_total = queue.pending()
+    held, held_total = edits.waiting()
     return render_template(
         "moderation/index.html",
-        reported=queue.reported(_page()),
+        reported=queue.reported(page_number()),
         pending=pending,
         pending_total=pending_total,
+        held=held,
+        held_total=held_total,
+        edit_forms=_edit_forms,
+        compare=compare,
         processes=processes,
         settings=settings,
         quick_forms=_quick_forms,
@@ -58,24 +62,36 @@ def _render_index(submitted: tuple[int, SettingsForm] | None = None, status: int
 def _quick_forms(item) -> ActionForm | None:
     """The show-or-hide form of a queue item, posted to the item's own page (its own prefix: unique ids)."""
     prefix = _queue_prefix(item.target_type, item.target.id)
-    return _forms(item.target, reported=bool(item.reports), only="visibility", prefix=prefix).get("visibility")
+    forms = _forms(item.target, reported=bool(item.reports), only="visibility", prefix=prefix, held=False)
+    return forms.get("visibility")
 
 
-def _queue_prefix(target_type: str, target_id: int) -> str:
-    return f"visibility-{target_type}-{target_id}"
+def _edit_forms(item) -> ActionForm | None:
+    """The approve-or-reject form of a held change in the queue (app/moderation/edits.py)."""
+    prefix = _queue_prefix(item.target_type, item.target.id, "edit")
+    return _forms(item.target, reported=False, only="edit", prefix=prefix, held=True).get("edit")
+
+
+def _queue_prefix(target_type: str, target_id: int, group: str = "visibility") -> str:
+    return f"{group}-{target_type}-{target_id}"
 
 
 def _target_or_404(target_type: str, target_id: int):
-    target = db.session.get(MODELS[target_type], target_id)
+    target = get_including_hidden(MODELS[target_type], target_id)  # moderators handle hidden ones
     if target is None:
         abort(404)
     return target
 
 
 def _forms(
-    target, submitted: str | None = None, reported: bool | None = None, only: str | None = None, prefix: str = ""
+    target,
+    submitted: str | None = None,
+    reported: bool | None = None,
+    only: str | None = None,
+    prefix: str = "",
+    held: bool | None = None,
 ) -> dict[str, ActionForm]:
-    possible = services.possible(target, reported)
+    possible = services.possible(target, reported, held)
     forms = {}
     for group, actions in GROUPS.items():
         offered = [a for a in actions if a in possible]
@@ -115,18 +131,20 @@ def item(target_type: str, target_id: int):
     if submitted is not None and submitted not in GROUPS:
         abort(400)
     # The queue's forms carry their own prefix, so a page of fifty items has no duplicate ids.
-    queued = request.form.get("prefix") == _queue_prefix(target_type, target_id) and submitted == "visibility"
+    queued = submitted in ("visibility", "edit") and request.form.get("prefix") == _queue_prefix(
+        target_type, target_id, submitted
+    )
     forms = _forms(target, submitted)
     if queued:
-        quick = _forms(target, submitted, only="visibility", prefix=request.form["prefix"]).get("visibility")
+        quick = _forms(target, submitted, only=submitted, prefix=request.form["prefix"]).get(submitted)
         if quick is not None:
-            forms["visibility"] = quick
+            forms[submitted] = quick
     if submitted:
         form = forms.get(submitted)
         if form is None:
             flash(_("This is not possible for this contribution (any more)."), "error")
             return redirect(url_for("moderation.item", target_type=target_type, target_id=target_id))
-        merge_into = int(form.merge_into.data) if (form.merge_into.data or "").isdigit() else None
+        merge_into = to_int(form.merge_into.data or "")
         if form.validate_on_submit() and save(
             form,
             lambda: services.act(
@@ -137,6 +155,10 @@ def item(target_type: str, target_id: int):
                 merge_into=merge_into,
                 feedback=form.feedback.data,
                 category=form.category.data,
+            ),
+            then=made(
+                "moderation_action",
+                lambda _entry: safe_next(request.form.get("next"), "moderation.item", **request.view_args),
             ),
         ):
             flash(_("Done. The action and its reason are in the moderation log."), "success")
@@ -164,9 +186,13 @@ def _render_item(target_type: str, target, forms, status: int = 200):
         open_reports=open_reports(target_type, target.id) if target_type != Target.USER.value else 0,
         history=queue.history_of(target_type, target.id),
         contributions=_contributions(target) if isinstance(target, User) else None,
+        held=edits.held(target) if target_type != Target.USER.value else None,
+        revisions=edits.earlier_versions(target) if target_type != Target.USER.value else [],
+        compare=compare,
     ), status
 
 
+@all_rows()  # counts, including what is hidden or waiting
 def _contributions(user: User) -> dict[str, int]:
     def count(model, *where):
         return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
@@ -174,7 +200,7 @@ def _contributions(user: User) -> dict[str, int]:
     return {
         "issues": count(Issue, Issue.author_id == user.id),
         "comments": count(Comment, Comment.author_id == user.id),
-        "hidden": count(Comment, Comment.author_id == user.id, Comment.visibility != "visible")
+        "hidden": count(Comment, Comment.author_id == user.id, Comment.visibility.not_in(("visible", "withdrawn")))
         + count(Issue, Issue.author_id == user.id, Issue.visibility != "visible"),
     }
 
@@ -193,6 +219,7 @@ def classification(issue_id: int):
     if form.validate_on_submit() and save(
         form,
         lambda: services.act(current_user, issue, Action.CLASSIFY.value, form.reason.data, data=_data(form)),
+        then=made("moderation_action", lambda _entry: url_for("issues.show", issue_id=issue.id)),
     ):
         flash(_("The classification is changed. The earlier one stays in the issue's history."), "success")
         return redirect(url_for("issues.show", issue_id=issue.id))
@@ -235,7 +262,7 @@ def log():
         process = process_or_404(request.args["process"])
     return render_template(
         "moderation/log.html",
-        entries=queue.log(_page(), process.id if process else None),
+        entries=queue.log(page_number(), process.id if process else None),
         process=process,
         processes=db.session.scalars(sa.select(Process).order_by(Process.created_at)).all(),
     )

@@ -6,16 +6,20 @@ The issues domain calls `initial_visibility` when someone proposes or reacts, an
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import sqlalchemy as sa
-from flask import url_for
+from flask import current_app
 from flask_babel import gettext as _
 
 from app.accounts.models import Role, User
 from app.extensions import db
 from app.issues.models import Comment, Issue, Report
+from app.issues.visibility import get_including_hidden
 from app.mail import send_after_commit
 from app.models_common import utcnow
 from app.moderation.models import Action, ModerationAction, Target, Visibility
+from app.urls import absolute_url
 
 # Only residents' and partners' contributions wait for a check; the municipality's never do.
 PREMODERATED_ROLES = (Role.RESIDENT, Role.PARTNER)
@@ -41,6 +45,41 @@ def initial_visibility(author: User, process) -> str:
     return Visibility.PENDING.value if shown < needed else Visibility.VISIBLE.value
 
 
+def edit_needs_check(author: User, target) -> bool:
+    """Whether the author's change to this issue or reaction waits for a check before others see it.
+
+    With pre-moderation on in its process, a resident's or partner's change to a contribution that is
+    shown waits when the contribution itself was checked before it was shown (otherwise approving a
+    harmless first text would let any text through afterwards), or when the author's contributions
+    are still checked first. What waits, and why the checked version stays visible meanwhile:
+    app/moderation/edits.py. A contribution that is not shown (waiting, hidden) changes as is: nobody
+    else sees it, and a moderator looks at it before it is shown.
+    """
+    if target.visibility != Visibility.VISIBLE.value or not author.has_role(*PREMODERATED_ROLES):
+        return False
+    process = issue_of(target).process
+    if (process.premoderate_first or 0) <= 0:
+        return False
+    return was_checked(target) or initial_visibility(author, process) == Visibility.PENDING.value
+
+
+def was_checked(target) -> bool:
+    """Whether a moderator approved this contribution before it was shown."""
+    target_type = Target.ISSUE.value if isinstance(target, Issue) else Target.COMMENT.value
+    return (
+        db.session.scalar(
+            sa.select(ModerationAction.id)
+            .where(
+                ModerationAction.target_type == target_type,
+                ModerationAction.target_id == target.id,
+                ModerationAction.action == Action.APPROVE.value,
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
 def target_model(target_type: str):
     return {Target.ISSUE.value: Issue, Target.COMMENT.value: Comment, Target.USER.value: User}[target_type]
 
@@ -49,7 +88,7 @@ def issue_of(target) -> Issue | None:
     if isinstance(target, Issue):
         return target
     if isinstance(target, Comment):
-        return db.session.get(Issue, target.issue_id)
+        return get_including_hidden(Issue, target.issue_id)  # the issue of a reaction, also when it is hidden
     return None
 
 
@@ -59,6 +98,22 @@ def open_reports(target_type: str, target_id: int) -> int:
         .select_from(Report)
         .where(Report.target_type == target_type, Report.target_id == target_id, Report.resolved_at.is_(None))
     )
+
+
+def reports_towards_hiding(target_type: str, target_id: int) -> int:
+    """Open reports that count towards hiding automatically: those made by accounts that were at least
+    `REPORT_MIN_ACCOUNT_AGE_HOURS` old when they reported.
+
+    So a few accounts made for the purpose cannot hide someone's contribution at once; their reports still
+    reach the moderation queue. Counted in Python: the few rows per contribution, the same on every database.
+    """
+    min_age = timedelta(hours=current_app.config["REPORT_MIN_ACCOUNT_AGE_HOURS"])
+    rows = db.session.execute(
+        sa.select(Report.created_at, User.created_at)
+        .join(User, User.id == Report.reporter_id)
+        .where(Report.target_type == target_type, Report.target_id == target_id, Report.resolved_at.is_(None))
+    ).all()
+    return sum(1 for reported_at, registered_at in rows if reported_at - registered_at >= min_age)
 
 
 def resolve_reports(target_type: str, target_id: int) -> None:
@@ -82,7 +137,7 @@ def after_report(target_type: str, target_id: int) -> bool:
     if target is None or issue is None:
         return False
     threshold = issue.process.auto_hide_after
-    count = open_reports(target_type, target_id)
+    count = reports_towards_hiding(target_type, target_id)
     if not threshold or count < threshold:
         return False
     note = _("Hidden automatically after %(n)d reports. The neighbourhood director will look at it.", n=count)
@@ -115,7 +170,7 @@ def after_report(target_type: str, target_id: int) -> bool:
 def _link(target) -> str:
     issue = issue_of(target)
     anchor = f"comment-{target.id}" if isinstance(target, Comment) else None
-    return url_for("issues.show", issue_id=issue.id, _anchor=anchor, _external=True)
+    return absolute_url("issues.show", issue_id=issue.id, _anchor=anchor)  # BASE_URL, not the reporter's Host
 
 
 MESSAGES = {
@@ -133,6 +188,8 @@ MESSAGES = {
     Action.WARN: lambda: _("You received a warning from the neighbourhood director."),
     Action.SUSPEND: lambda: _("Your account was suspended by the neighbourhood director."),
     Action.REINSTATE: lambda: _("You can use your account again."),
+    Action.APPROVE_EDIT: lambda: _("Your change was checked and is now visible to everyone."),
+    Action.REJECT_EDIT: lambda: _("Your change was not accepted. The earlier text stays visible."),
 }
 
 

@@ -1,9 +1,9 @@
-"""Home, the privacy and accessibility statements, the language switch and the health check."""
+"""Home, the privacy and accessibility statements, the icon, the language switch and the health check."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, send_from_directory, session
 
 from app.extensions import db
 from app.processes.services import list_processes
@@ -25,6 +25,15 @@ def privacy():
 @bp.route("/accessibility")
 def accessibility():
     return render_template("pages/accessibility.html")
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    """Browsers, feed readers and crawlers ask for /favicon.ico whatever a page links: answer with the icon.
+
+    Modern browsers read SVG from here too; pages link the same file (base.html), so most never ask.
+    """
+    return send_from_directory(current_app.static_folder, "icons/favicon.svg", max_age=7 * 24 * 3600)
 
 
 @bp.route("/language", methods=["POST"])

@@ -4,32 +4,33 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Optional
 
-from app.forms_common import options
+from app.forms_common import Form, length_between, max_length, options
 from app.processes.models import PHASES, phase_label
+from app.processes.phase_guard import MAX_REASON, MIN_REASON
+from app.submissions import OnceForm
 
 
-class ProcessForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter a name.")), Length(max=120)])
+class ProcessForm(OnceForm, Form):
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter a name.")), max_length(120)])
     neighbourhood = StringField(
-        _l("Neighbourhood"), validators=[DataRequired(_l("Enter the neighbourhood.")), Length(max=80)]
+        _l("Neighbourhood"), validators=[DataRequired(_l("Enter the neighbourhood.")), max_length(80)]
     )
     slug = StringField(
         _l("Web address"),
-        validators=[Optional(), Length(max=60)],
+        validators=[Optional(), max_length(60)],
         description=_l("The last part of the address, like 'buytenwegh'. Leave empty to make it from the name."),
     )
     description = TextAreaField(
         _l("What is this process about?"),
-        validators=[Optional(), Length(max=10000)],
+        validators=[Optional(), max_length(10000)],
         description=_l("You can use Markdown: *italic*, **bold**, lists and links."),
     )
     plan = TextAreaField(
         _l("Plan of approach"),
-        validators=[Optional(), Length(max=50000)],
+        validators=[Optional(), max_length(50000)],
         description=_l("You can use Markdown: *italic*, **bold**, lists and links."),
     )
 
@@ -62,10 +63,33 @@ for _info in PHASES:
 del _info
 
 
-class PhaseForm(FlaskForm):
-    phase = SelectField(_l("New phase"))
-    note = TextAreaField(_l("Why now? (shown in the process history)"), validators=[Optional(), Length(max=2000)])
+class PhaseChoiceForm(Form):
+    """Step 1 of a change of phase: which phase. Sent with GET, so it changes nothing yet."""
 
-    def __init__(self, *args, **kwargs):
+    class Meta:
+        csrf = False
+
+    phase = SelectField(_l("New phase"), validators=[DataRequired(_l("Choose a phase from the list."))])
+
+    def __init__(self, *args, current: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        self.phase.choices = options((info.key.value, phase_label(info.key)) for info in PHASES)
+        self.phase.choices = options(
+            (info.key.value, phase_label(info.key)) for info in PHASES if info.key.value != current
+        )
+
+
+class PhaseConfirmForm(Form):
+    """Step 2: the reason, and for going back or skipping a phase an explicit confirmation."""
+
+    phase = HiddenField()
+    from_phase = HiddenField()  # the phase the person saw: if it changed meanwhile, nothing happens
+    reason = TextAreaField(
+        _l("Why does the phase change now?"),
+        validators=[DataRequired(_l("Write why the phase changes.")), length_between(MIN_REASON, MAX_REASON)],
+        description=_l("Everyone can read this in the phase history on the process page."),
+    )
+    confirm = BooleanField(_l("I understand what this change means for the people taking part, and I want it."))
+
+
+class PublishForm(Form):
+    """Publishing has no fields: the form carries the CSRF token."""

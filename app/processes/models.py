@@ -18,6 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models_common import UTCDateTime, in_check, utcnow
+from app.rendered import html_column, markdown_columns, rules_column
 
 
 class PhaseKey(enum.StrEnum):
@@ -101,6 +102,10 @@ class Process(db.Model):
     neighbourhood: Mapped[str] = mapped_column(sa.String(80))
     description: Mapped[str] = mapped_column(sa.Text, default="")
     plan: Mapped[str] = mapped_column(sa.Text, default="")
+    # Both rendered when saved (app/rendered.py).
+    description_html: Mapped[str] = html_column()
+    plan_html: Mapped[str] = html_column()
+    html_rules: Mapped[int] = rules_column()
     current_phase: Mapped[str] = mapped_column(sa.String(20), default=PhaseKey.APPROACH.value)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
@@ -108,6 +113,10 @@ class Process(db.Model):
     # and after how many reports a contribution is hidden until reviewed (0: never).
     premoderate_first: Mapped[int] = mapped_column(default=0, server_default="0")
     auto_hide_after: Mapped[int] = mapped_column(default=3, server_default="3")
+    # A new process is prepared out of sight: until the wijkregisseur publishes it, only the people
+    # preparing it see it (app/processes/visibility.py).
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    published_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
 
     phases: Mapped[list[ProcessPhase]] = relationship(
         back_populates="process", cascade="all, delete-orphan", lazy="selectin"
@@ -115,6 +124,12 @@ class Process(db.Model):
     phase_changes: Mapped[list[PhaseChange]] = relationship(
         back_populates="process", cascade="all, delete-orphan", order_by="PhaseChange.changed_at.desc()"
     )
+
+    published_by = relationship("User", foreign_keys=[published_by_id])
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
 
     @property
     def current_phase_key(self) -> PhaseKey:
@@ -135,6 +150,9 @@ class Process(db.Model):
 
     def __repr__(self) -> str:
         return f"<Process {self.slug}>"
+
+
+markdown_columns(Process, "description", "plan")
 
 
 class ProcessPhase(db.Model):

@@ -9,11 +9,13 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
 
 from app.errors import DomainError, unique_or
 from app.extensions import db
 from app.models_common import utcnow
 from app.processes.models import PHASE_ORDER, PhaseChange, PhaseKey, Process, ProcessPhase, phase_label
+from app.processes.phase_guard import MAX_REASON, MIN_REASON, describe
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -28,7 +30,21 @@ def get_process(slug: str) -> Process | None:
 
 
 def list_processes() -> list[Process]:
+    """Newest first; in a request, only those the person may see (app/processes/visibility.py)."""
     return list(db.session.scalars(sa.select(Process).order_by(Process.created_at.desc(), Process.id.desc())))
+
+
+def phase_history(process: Process, limit: int = 20) -> list[PhaseChange]:
+    """The latest changes of phase, newest first, with who made them (one query)."""
+    return list(
+        db.session.scalars(
+            sa.select(PhaseChange)
+            .where(PhaseChange.process_id == process.id)
+            .order_by(PhaseChange.changed_at.desc(), PhaseChange.id.desc())
+            .limit(limit)
+            .options(selectinload(PhaseChange.changed_by))
+        )
+    )
 
 
 @dataclass
@@ -38,6 +54,7 @@ class ProcessData:
     description: str = ""
     plan: str = ""
     slug: str = ""
+    published: bool = False  # new processes are prepared out of sight until the wijkregisseur publishes them
     # phase key -> (starts_on, ends_on)
     dates: dict[str, tuple[date | None, date | None]] = field(default_factory=dict)
 
@@ -74,6 +91,7 @@ def create_process(data: ProcessData) -> Process:
         description=data.description.strip(),
         plan=data.plan.strip(),
         current_phase=PhaseKey.APPROACH.value,
+        published_at=utcnow() if data.published else None,
     )
     process.phases = [ProcessPhase(key=key.value) for key in PHASE_ORDER]
     _apply_dates(process, data.dates)
@@ -102,14 +120,57 @@ def _apply_dates(process: Process, dates: dict[str, tuple[date | None, date | No
             phase.starts_on, phase.ends_on = dates[key.value]
 
 
-def set_phase(actor, process: Process, key: str, note: str = "") -> PhaseChange:
+def publish(actor, process: Process) -> bool:
+    """Make the process visible to everyone. Returns False when it was published already (also by
+    someone else a moment ago): publishing twice changes nothing."""
+    published = db.session.execute(
+        sa.update(Process)
+        .where(Process.id == process.id, Process.published_at.is_(None))
+        .values(published_at=utcnow(), published_by_id=getattr(actor, "id", None), updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(process)
+    return published == 1
+
+
+def set_phase(
+    actor, process: Process, key: str, reason: str, expected: str | None = None, confirmed: bool = False
+) -> PhaseChange:
+    """Move the process to another phase, with a reason for the phase history.
+
+    `expected` is the phase the person saw when they confirmed: if it changed since, nothing happens
+    and they are told. Going back or skipping a phase (phase_guard.PhaseMove.guarded) also needs
+    `confirmed`, since it stops or skips work that people are doing.
+    """
     try:
         new = PhaseKey(key)
     except ValueError:
         raise DomainError(_("Choose a phase from the list."), "phase") from None
     old = process.current_phase
+    if expected is not None and expected != old:
+        raise DomainError(_("Someone else changed the phase a moment ago. Check what the change means now."), "phase")
     if new.value == old:
         raise DomainError(_("The process is already in %(phase)s.", phase=phase_label(new)), "phase")
+    reason = (reason or "").strip()
+    if len(reason) < MIN_REASON:
+        raise DomainError(
+            _(
+                "Write why the phase changes, in at least %(min)d characters. Everyone sees it in the phase history.",
+                min=MIN_REASON,
+            ),
+            "reason",
+        )
+    if len(reason) > MAX_REASON:
+        raise DomainError(
+            _(
+                "The reason is too long: at most %(max)d characters, you wrote %(count)d.",
+                max=MAX_REASON,
+                count=len(reason),
+            ),
+            "reason",
+        )
+    if describe(process, new).guarded and not confirmed:
+        raise DomainError(_("Confirm that you understand what this change means."), "confirm")
     # Compare and set: if someone else changed the phase since this page was read, say so.
     moved = db.session.execute(
         sa.update(Process)
@@ -120,7 +181,7 @@ def set_phase(actor, process: Process, key: str, note: str = "") -> PhaseChange:
     if moved.rowcount != 1:
         raise DomainError(_("Someone else changed the phase a moment ago. Look at the page again."), "phase")
     db.session.refresh(process)
-    change = PhaseChange(process=process, from_phase=old, to_phase=new.value, changed_by=actor, note=note.strip())
+    change = PhaseChange(process=process, from_phase=old, to_phase=new.value, changed_by=actor, note=reason)
     db.session.add(change)
     db.session.flush()
     return change

@@ -69,9 +69,9 @@ class RevisionStore:
     """Revisions, drafts, merges and restores for one owner model (see the module docstring).
 
     owner: model with `id`, `current_revision` (int, 0 = nothing yet) and `updated_at`.
-    revision: model with `<key>` (the owner's id), `number`, `document` (JSON), `message`, `author_id`,
-        `created_at`, `merged`, `event`, `event_args`, and a relationship `author`.
-    draft: model with `<key>`, `user_id`, `base_revision`, `document`, `message`, `updated_at`.
+    revision: model with the columns of `RevisionColumns` and `<key>`, the owner's id
+        (app/revisions/columns.py).
+    draft: model with the columns of `DraftColumns` and `<key>`.
     validate(doc) -> the cleaned document; raises DomainError on bad input. Called by every save.
     on_revision(owner): called after each new revision is added and flushed.
     free_text(conflict_key) -> may the editor type their own combination for this conflict?

@@ -31,6 +31,14 @@ CHROMIUM_ARGS = [
 ]
 
 
+LIVE: dict = {}
+
+
+def mails_to(address: str) -> list:
+    """The mails the live server sent to `address`, oldest first."""
+    return [m for m in LIVE["app"].extensions.get("mail_outbox", []) if m.to == address]
+
+
 @pytest.fixture(scope="session")
 def live_server(schema_template, tmp_path_factory):
     import shutil
@@ -51,6 +59,7 @@ def live_server(schema_template, tmp_path_factory):
             _empty_postgres()
         load_demo()
         db.session.commit()
+    LIVE["app"] = app  # tests read the mails the server sent (memory backend)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -18,6 +18,8 @@ PAGES = [
     (None, "/login"),
     (None, "/register"),
     (None, "/password/forgot"),
+    (None, "/login/link"),
+    (None, "/register/resend"),
     (None, "/privacy"),
     (None, "/accessibility"),
     (None, "/bestaat-niet"),
@@ -45,6 +47,9 @@ PAGES = [
     ("partner@example.org", "/account/organisations"),
     ("wijkregisseur@example.org", "/processes/buytenwegh"),
     ("wijkregisseur@example.org", "/processes/buytenwegh/edit"),
+    ("wijkregisseur@example.org", "/processes/buytenwegh/phase"),
+    ("wijkregisseur@example.org", "/processes/buytenwegh/phase?phase=interim"),
+    ("wijkregisseur@example.org", "/processes/buytenwegh/phase?phase=covenants"),  # skipping: the warning
     ("wijkregisseur@example.org", "/processes/new"),
     ("wijkregisseur@example.org", "/admin/memberships"),
     ("wijkregisseur@example.org", "/admin/organisations"),

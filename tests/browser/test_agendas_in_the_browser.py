@@ -12,9 +12,20 @@ pytestmark = pytest.mark.browser
 
 def set_phase(page, base, phase):
     log_in(page, base, "wijkregisseur@example.org")
+    change_phase(page, base, phase)
+
+
+def change_phase(page, base, phase, reason="Voor de browsertests van deze fase."):
+    """The two steps of a change of phase: choose it, then confirm with a reason (and the checkbox when
+    the change goes back or skips a phase)."""
     page.goto(base + "/processes/buytenwegh")
     page.select_option("#phase", phase)
     page.click(".manage-box button[type=submit]")
+    page.wait_for_load_state()
+    page.fill("#reason", reason)
+    if page.locator("#confirm").count():
+        page.check("#confirm")
+    page.click("main form[method=post] button[type=submit]")
     page.wait_for_load_state()
 
 
@@ -55,7 +66,4 @@ def test_two_editors_meet_a_conflict_and_choose_on_a_phone(live_server, new_page
         first.goto(live_server + "/issues/4/agendas/1/history/diff")
         assert "Koffieochtend" in first.content() and axe_violations(first) == []
     finally:
-        director.goto(live_server + "/processes/buytenwegh")
-        director.select_option("#phase", "issues")
-        director.click(".manage-box button[type=submit]")
-        director.wait_for_load_state()
+        change_phase(director, live_server, "issues")

@@ -9,7 +9,7 @@ import pytest
 
 from tests.browser.conftest import log_in
 from tests.browser.test_accessibility import axe_violations, overflow
-from tests.browser.test_agendas_in_the_browser import set_phase
+from tests.browser.test_agendas_in_the_browser import change_phase, set_phase
 
 pytestmark = pytest.mark.browser
 
@@ -76,10 +76,7 @@ def test_a_signatory_signs_on_a_phone_without_javascript(live_server, new_page):
         assert "Stichting Piëzo" in phone.content() and overflow(phone) <= 0
         _checked_at(new_page, live_server + "/covenants/2")
     finally:
-        director.goto(live_server + "/processes/buytenwegh")
-        director.select_option("#phase", "issues")
-        director.click(".manage-box button[type=submit]")
-        director.wait_for_load_state()
+        change_phase(director, live_server, "issues")
 
 
 def test_anyone_verifies_a_printed_fingerprint_on_a_phone(live_server, new_page):

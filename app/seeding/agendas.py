@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from datetime import timedelta
 from pathlib import Path
 
@@ -22,8 +21,7 @@ from app.agendas.services import MUNICIPALITY, validate_document
 from app.extensions import db
 from app.issues.models import Issue
 from app.models_common import utcnow
-
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+from app.seeding.data import SEEDS, issue_titles, read
 
 
 def load_demo_agendas(process, path: Path = SEEDS / "demo_agendas.toml") -> int:
@@ -31,8 +29,8 @@ def load_demo_agendas(process, path: Path = SEEDS / "demo_agendas.toml") -> int:
     issue_ids = sa.select(Issue.id).where(Issue.process_id == process.id)
     if db.session.scalar(sa.select(Agenda.id).where(Agenda.issue_id.in_(issue_ids)).limit(1)) is not None:
         return 0
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
-    titles = {i["key"]: i["title"] for i in tomllib.loads((SEEDS / "demo_issues.toml").read_text("utf-8"))["issues"]}
+    data = read(path)
+    titles = issue_titles()
     issues = {i.title: i for i in db.session.scalars(sa.select(Issue).where(Issue.process_id == process.id))}
     by_key = {key: issues[title] for key, title in titles.items() if title in issues}
     users = {u.email: u for u in db.session.scalars(sa.select(User))}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -12,16 +11,15 @@ from app.council import services
 from app.council.models import CouncilPosition
 from app.extensions import db
 from app.issues.models import Issue
-
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+from app.seeding.data import SEEDS, issue_titles, read
 
 
 def load_demo_council(process, path: Path = SEEDS / "demo_council.toml") -> int:
     """Add the demo positions when the process has none yet. Returns how many were added."""
     if db.session.scalar(sa.select(CouncilPosition.id).where(CouncilPosition.process_id == process.id).limit(1)):
         return 0
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
-    titles = {i["key"]: i["title"] for i in tomllib.loads((SEEDS / "demo_issues.toml").read_text("utf-8"))["issues"]}
+    data = read(path)
+    titles = issue_titles()
     issues = dict(db.session.execute(sa.select(Issue.title, Issue.id).where(Issue.process_id == process.id)).all())
     clerk = db.session.scalar(sa.select(User).where(User.email == data["recorded_by"]))
     for spec in data["positions"]:

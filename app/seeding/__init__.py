@@ -1,8 +1,13 @@
-"""Loading seed data from `seeds/` (data) into the database (this loader). Idempotent."""
+"""Seed data: the demo (`flask seed demo`, from the files in `seeds/`) and synthetic data at scale.
+
+This module loads the demo, idempotently: what exists is left alone. Its parts load the rest of the
+demo through the same services as the pages: issues.py (issues, reactions, supports, the round of
+points), agendas.py, council.py, covenants.py and moderation.py; data.py reads the seed files.
+scale.py makes synthetic data at scale for benchmarks (`flask seed scale`).
+"""
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -13,8 +18,12 @@ from app.extensions import db
 from app.models_common import utcnow
 from app.processes import services as processes
 from app.processes.models import PhaseKey, Process
-
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+from app.seeding.agendas import load_demo_agendas
+from app.seeding.council import load_demo_council
+from app.seeding.covenants import load_demo_covenants
+from app.seeding.data import SEEDS, read
+from app.seeding.issues import load_demo_issues
+from app.seeding.moderation import load_demo_moderation
 
 
 def database_is_empty() -> bool:
@@ -26,7 +35,7 @@ def database_is_empty() -> bool:
 
 def load_demo(path: Path = SEEDS / "demo.toml") -> dict[str, int]:
     """Create what is missing of the demo data; leave what exists alone. Returns counts of what was added."""
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    data = read(path)
     added = {"organisations": 0, "users": 0, "processes": 0, "issues": 0, "agendas": 0, "council positions": 0}
 
     for org in data["organisations"]:
@@ -66,6 +75,7 @@ def load_demo(path: Path = SEEDS / "demo.toml") -> dict[str, int]:
                 description=spec.get("description", ""),
                 plan=spec.get("plan", ""),
                 dates={key: (value.get("starts_on"), value.get("ends_on")) for key, value in phases.items()},
+                published=True,  # the demo shows a running process
             )
         )
         for key, value in phases.items():
@@ -75,20 +85,10 @@ def load_demo(path: Path = SEEDS / "demo.toml") -> dict[str, int]:
         added["processes"] += 1
 
     db.session.flush()
-    from app.seeding_issues import load_demo_issues
-
     added["issues"] = load_demo_issues(processes.get_process(spec["slug"]), data["password"])
-    from app.seeding_agendas import load_demo_agendas
-
     added["agendas"] = load_demo_agendas(processes.get_process(spec["slug"]))
-    from app.seeding_council import load_demo_council
-
     added["council positions"] = load_demo_council(processes.get_process(spec["slug"]))
-    from app.seeding_covenants import load_demo_covenants
-
     added["covenants"] = load_demo_covenants(processes.get_process(spec["slug"]), data["password"])
-    from app.seeding_moderation import load_demo_moderation
-
     added["moderation log entries"] = load_demo_moderation(processes.get_process(spec["slug"]))
 
     db.session.flush()

@@ -1,13 +1,12 @@
-"""Demo issues for the Buytenwegh process (seeds/demo_issues.toml), and synthetic data at scale.
+"""Demo issues for the Buytenwegh process (seeds/demo_issues.toml).
 
 The demo shows phase 2 after a while: issues with comments and supports, a few decisions,
-and a closed prioritisation round. `load_scale` makes large synthetic data fast, for benchmarks.
+and a closed prioritisation round. Synthetic data at scale is in app/seeding/scale.py.
 """
 
 from __future__ import annotations
 
 import random
-import tomllib
 from datetime import timedelta
 from pathlib import Path
 
@@ -29,8 +28,8 @@ from app.issues.models import (
 )
 from app.issues.services import search_text
 from app.models_common import utcnow
+from app.seeding.data import SEEDS, read
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 VOTERS = 40  # residents who support and vote in the demo
 
 
@@ -63,7 +62,7 @@ def load_demo_issues(process, password: str, path: Path = SEEDS / "demo_issues.t
     """Add the demo issues to `process` when it has none yet. Returns how many were added."""
     if db.session.scalar(sa.select(Issue.id).where(Issue.process_id == process.id).limit(1)) is not None:
         return 0
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    data = read(path)
     residents = _demo_residents(data.get("residents", []), password)
     emails = {i["author"] for i in data["issues"]} | {
         c["author"] for i in data["issues"] for c in i.get("comments", [])
@@ -201,112 +200,3 @@ def _demo_round(process, issues, rng: random.Random, now) -> None:
             left -= points
         ballot.points_used = 5 - left
     db.session.flush()
-
-
-def load_scale(process, issues: int, users: int, votes: int, comments: int, seed: int = 1) -> dict[str, int]:
-    """Synthetic data at scale with bulk inserts: `votes` supports and `comments` comments over `issues` issues."""
-    rng = random.Random(seed)
-    now = utcnow()
-    start = db.session.scalar(sa.select(sa.func.coalesce(sa.func.max(User.id), 0)))
-    password_hash = hash_password("schaal-test-wachtwoord-1")
-    db.session.execute(
-        sa.insert(User),
-        [
-            {
-                "email": f"schaal{start + i}@example.org",
-                "display_name": f"Schaal {start + i}",
-                "role": "resident" if i % 5 else "partner",
-                "password_hash": password_hash,
-                "created_at": now,
-                "password_changed_at": now,
-                "show_name_publicly": False,
-                "active": True,
-            }
-            for i in range(users)
-        ],
-    )
-    people = db.session.execute(sa.select(User.id, User.role).where(User.id > start).order_by(User.id)).all()
-    user_ids = [uid for uid, _role in people]
-    residents = {uid for uid, role in people if role == "resident"}
-    first_issue = db.session.scalar(sa.select(sa.func.coalesce(sa.func.max(Issue.id), 0)))
-    domains = ["social", "economy", "safety", "physical"]
-    words = [
-        "groen",
-        "veilig",
-        "buurt",
-        "jongeren",
-        "ouderen",
-        "winkel",
-        "fiets",
-        "licht",
-        "afval",
-        "spelen",
-        "huis",
-        "school",
-        "park",
-        "straat",
-        "ontmoeten",
-        "werk",
-        "taal",
-        "geld",
-        "zorg",
-        "water",
-        "parkeren",
-    ]
-    rows = []
-    for i in range(issues):
-        title = " ".join(rng.sample(words, 4)).capitalize() + f" {first_issue + i + 1}"
-        text = " ".join(rng.choice(words) for _ in range(40)) + "."
-        author_id = rng.choice(user_ids)
-        rows.append(
-            {
-                "process_id": process.id,
-                "author_id": author_id,
-                "title": title,
-                "description": text,
-                "scale": rng.choice(["small", "large"]),
-                "term": rng.choice(["short", "long"]),
-                "breadth": "single",
-                "place": "",
-                "involve_others": "",
-                "status": "open",
-                "search_text": search_text(title, text),
-                "created_at": now - timedelta(minutes=i),
-                "updated_at": now,
-                "author_was_resident": author_id in residents,
-                "support_count": 0,
-                "comment_count": 0,
-            }
-        )
-    db.session.execute(sa.insert(Issue), rows)
-    issue_ids = list(db.session.scalars(sa.select(Issue.id).where(Issue.id > first_issue).order_by(Issue.id)))
-    from app.issues.models import IssueDomain
-
-    db.session.execute(sa.insert(IssueDomain), [{"issue_id": i, "domain": domains[i % 4]} for i in issue_ids])
-    pairs = set()
-    while len(pairs) < min(votes, len(issue_ids) * len(user_ids)):
-        pairs.add((rng.choice(issue_ids), rng.choice(user_ids)))
-    db.session.execute(sa.insert(Support), [{"issue_id": i, "user_id": u, "created_at": now} for i, u in pairs])
-    db.session.execute(
-        sa.insert(Comment),
-        [
-            {
-                "issue_id": rng.choice(issue_ids),
-                "author_id": rng.choice(user_ids),
-                "body": "Eens, dit speelt al lang.",
-                "stance": rng.choice(["for", "against", "neutral"]),
-                "kind": "experience",
-                "created_at": now,
-            }
-            for _ in range(comments)
-        ],
-    )
-    supports = sa.select(sa.func.count()).select_from(Support).where(Support.issue_id == Issue.id).scalar_subquery()
-    counted = sa.select(sa.func.count()).select_from(Comment).where(Comment.issue_id == Issue.id).scalar_subquery()
-    db.session.execute(
-        sa.update(Issue)
-        .where(Issue.id > first_issue)
-        .values(support_count=supports, comment_count=counted)
-        .execution_options(synchronize_session=False)
-    )
-    return {"users": len(user_ids), "issues": len(issue_ids), "supports": len(pairs), "comments": comments}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,16 +13,15 @@ from app.issues.models import Comment, Issue, Report
 from app.models_common import utcnow
 from app.moderation.models import Action, ModerationAction
 from app.processes.models import ProcessPhase
-
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+from app.seeding.data import SEEDS, issue_titles, read
 
 
 def load_demo_moderation(process, path: Path = SEEDS / "demo_moderation.toml") -> int:
     """Add the demo moderation once (when the process has no log yet). Returns the number of log entries added."""
     if db.session.scalar(sa.select(ModerationAction.id).where(ModerationAction.process_id == process.id).limit(1)):
         return 0
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
-    titles = {i["key"]: i["title"] for i in tomllib.loads((SEEDS / "demo_issues.toml").read_text("utf-8"))["issues"]}
+    data = read(path)
+    titles = issue_titles()
     issues = {i.title: i for i in db.session.scalars(sa.select(Issue).where(Issue.process_id == process.id))}
     by_key = {key: issues[title] for key, title in titles.items() if title in issues}
     users = {u.email: u for u in db.session.scalars(sa.select(User))}

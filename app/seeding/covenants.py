@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import tomllib
 from datetime import date
 from pathlib import Path
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from app.accounts.models import Organisation, User
 from app.agendas.models import Agenda
@@ -15,16 +15,15 @@ from app.covenants import services, signing
 from app.covenants.models import MUNICIPALITY, Covenant
 from app.extensions import db
 from app.issues.models import Issue
-
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+from app.seeding.data import SEEDS, issue_titles, read
 
 
 def load_demo_covenants(process, password: str, path: Path = SEEDS / "demo_covenants.toml") -> int:
     """Add the demo covenants when the process has none yet. Returns how many were added."""
     if db.session.scalar(sa.select(Covenant.id).where(Covenant.process_id == process.id).limit(1)):
         return 0
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
-    titles = {i["key"]: i["title"] for i in tomllib.loads((SEEDS / "demo_issues.toml").read_text("utf-8"))["issues"]}
+    data = read(path)
+    titles = issue_titles()
     agendas = {
         (issue_title, agenda.horizon): agenda.id
         for agenda, issue_title in db.session.execute(
@@ -43,6 +42,8 @@ def load_demo_covenants(process, password: str, path: Path = SEEDS / "demo_coven
         covenant = services.create(drafter, process, [i for i in wanted if i], spec["title"])
         for extra in spec.get("add_parties", []):
             services.add_party(drafter, covenant, organisations[extra["organisation"]], extra["reason"])
+        if spec.get("add_parties"):
+            _name_in_text(drafter, covenant, spec["add_parties"], spec["add_parties_message"])
         if "council" in spec and clerk is not None:
             decision = spec["council"]
             council.record_position(
@@ -70,3 +71,27 @@ def load_demo_covenants(process, password: str, path: Path = SEEDS / "demo_coven
         added += 1
     db.session.flush()
     return added
+
+
+def _name_in_text(drafter, covenant, added: list[dict], message: str) -> None:
+    """A party added by hand signs the text too, so the text names it: in the list of parties, and with
+    its commitment in its own section, as a drafter would write them in. The text is the one proposed
+    from the agendas (app/covenants/drafting.py), in the same language, so its headings are known."""
+    document = services.TEXTS.document(covenant)
+    lines = document["fields"]["text"].split("\n")
+
+    def section(heading: str) -> tuple[int, int]:
+        start = lines.index("## " + heading)
+        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+        return start, end
+
+    start, end = section(_("What each party commits to"))
+    for extra in added:
+        lines[end:end] = [f"### {extra['organisation']}", "", f"- {extra['commitment']}", ""]
+        end += 4
+    start, end = section(_("Parties"))
+    last = max(i for i in range(start, end) if lines[i].startswith("- "))
+    lines[last + 1 : last + 1] = [f"- {extra['organisation']}" for extra in added]
+    services.save_text(
+        drafter, covenant, covenant.current_revision, document["fields"]["title"], "\n".join(lines), message
+    )
