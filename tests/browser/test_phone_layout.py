@@ -48,6 +48,7 @@ PAGES = {
     "wijkregisseur@example.org": [
         "/processes/buytenwegh",
         "/processes/buytenwegh/edit",
+        "/processes/buytenwegh/phase?phase=covenants",  # skipping a phase: the warning alert
         "/processes/new",
         "/processes/buytenwegh/balance",  # with the form for the intended balance
         "/processes/buytenwegh/priorities",
@@ -121,6 +122,16 @@ LAYOUT_PROBLEMS = """
     const oneLine = r.height < (parseFloat(getComputedStyle(label).lineHeight) || 24) * 1.6;
     if (!oneLine && r.width < 200 && r.width < 0.6 * box.width)
       problems.push(`the label “${text(label)}” is squeezed to ${Math.round(r.width)} px`);
+  }
+
+  // Headings (in alerts, cards, side by side with lists): one line, or a readable width.
+  for (const h of document.querySelectorAll("main h1, main h2, main h3, main h4")) {
+    if (!visible(h) || !text(h)) continue;
+    const r = h.getBoundingClientRect();
+    const box = h.parentElement.getBoundingClientRect();
+    const oneLine = r.height < (parseFloat(getComputedStyle(h).lineHeight) || 24) * 1.6;
+    if (!oneLine && r.width < 200 && r.width < 0.6 * box.width)
+      problems.push(`the heading “${text(h)}” is squeezed to ${Math.round(r.width)} px`);
   }
 
   // Chart text: at least 12 CSS pixels as rendered, and inside its chart.
