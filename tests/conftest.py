@@ -63,18 +63,23 @@ def schema_template(tmp_path_factory):
     return path
 
 
-@pytest.fixture
-def database_url(schema_template, tmp_path):
-    """An empty database for this test: a copy of the SQLite template, or PostgreSQL with every table emptied."""
+def empty_database(schema_template, folder) -> str:
+    """The URL of an empty database: a copy of the SQLite template in `folder`, or PostgreSQL emptied."""
     if PG_URL:
         app = make_app(PG_URL)
         with app.app_context():
             _empty_postgres()
             db.engine.dispose()
         return PG_URL
-    target = tmp_path / "test.sqlite"
+    target = folder / "test.sqlite"
     shutil.copy(schema_template, target)
     return f"sqlite:///{target}"
+
+
+@pytest.fixture
+def database_url(schema_template, tmp_path):
+    """An empty database for this test."""
+    return empty_database(schema_template, tmp_path)
 
 
 def _empty_postgres() -> None:

@@ -22,7 +22,6 @@ one is reported with its place in the code.
 from __future__ import annotations
 
 import re
-import shutil
 import time
 import traceback
 from html.parser import HTMLParser
@@ -35,7 +34,7 @@ import sqlalchemy as sa
 from werkzeug.datastructures import ImmutableMultiDict
 
 from app.extensions import db
-from tests.conftest import PG_URL, _empty_postgres, make_app
+from tests.conftest import empty_database, make_app
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_PASSWORD = "lantaarn-fiets-dinsdag-42"
@@ -206,15 +205,7 @@ def swept(schema_template, tmp_path_factory):
     patch = pytest.MonkeyPatch()
     folder = tmp_path_factory.mktemp("sweep")
     patch.setenv("INSTANCE_PATH", str(folder / "instance"))
-    if PG_URL:
-        url = PG_URL
-        app = make_app(url)
-        with app.app_context():
-            _empty_postgres()
-            db.engine.dispose()
-    else:
-        shutil.copy(schema_template, folder / "sweep.sqlite")
-        url = f"sqlite:///{folder / 'sweep.sqlite'}"
+    url = empty_database(schema_template, folder)
     app = make_app(url)
     app.request_class = type("RecordingRequest", (app.request_class,), {"parameter_storage_class": RecordingMultiDict})
     with app.app_context():

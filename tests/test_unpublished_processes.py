@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import html
 import json
-import shutil
 from types import SimpleNamespace
 
 import pytest
@@ -15,7 +14,7 @@ from flask import url_for
 
 from app.extensions import db
 from app.processes.models import Process
-from tests.conftest import PG_URL, _empty_postgres, make_app, make_issue, make_process, make_user
+from tests.conftest import empty_database, make_app, make_issue, make_process, make_user
 
 DEMO_PASSWORD = "lantaarn-fiets-dinsdag-42"
 NOT_PREPARERS = ("resident", "partner", "wethouder", "council")
@@ -135,15 +134,7 @@ def hidden(schema_template, tmp_path_factory):
     patch = pytest.MonkeyPatch()
     folder = tmp_path_factory.mktemp("unpublished")
     patch.setenv("INSTANCE_PATH", str(folder / "instance"))
-    if PG_URL:
-        url = PG_URL
-        app = make_app(url)
-        with app.app_context():
-            _empty_postgres()
-            db.engine.dispose()
-    else:
-        shutil.copy(schema_template, folder / "db.sqlite")
-        url = f"sqlite:///{folder / 'db.sqlite'}"
+    url = empty_database(schema_template, folder)
     app = make_app(url)
     with app.app_context():
         from app.seeding import load_demo
