@@ -8,9 +8,9 @@ VENDOR := app/static/vendor/utrecht
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run test test-sqlite test-postgres lint translations browser pdf-libs clean
+.PHONY: install run test test-sqlite test-postgres lint translations browser pdf-libs redis clean
 
-install: $(VENV)/.installed $(VENDOR)/.installed translations pdf-libs
+install: $(VENV)/.installed $(VENDOR)/.installed translations pdf-libs redis
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -53,6 +53,17 @@ pdf-libs:
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PDF_LIBS) >/dev/null) \
 	      || echo "could not install $(PDF_LIBS): PDFs may fail or be larger"; \
 	  else echo "PDFs need $(PDF_LIBS) (Debian packages)"; fi; \
+	fi
+
+# The job tests start a throwaway Redis server of their own (tests/redis_server.py) from Debian's
+# redis-server; installed when we may (root, apt) and it is missing. `make run` never needs it.
+redis:
+	@if [ ! -x /usr/bin/redis-server ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian's redis-server for the job tests"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server >/dev/null) \
+	      || echo "could not install redis-server: the job tests will be skipped (and fail in CI)"; \
+	  else echo "the job tests need redis-server (Debian: apt-get install redis-server); without it they are skipped"; fi; \
 	fi
 
 # Browser tests need Debian's Chromium; install it when we may (root, apt) and it is missing.

@@ -76,7 +76,11 @@ class Config:
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "noreply@buytenwegh.example")
     # "smtp" when MAIL_SERVER is set, "log" otherwise; tests use "memory".
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "")
-    MAIL_ASYNC = True  # send after answering, so a slow or failing server neither delays nor reveals anything
+    # The outbox (app/mail/sender.py): tries per mail before it is shown to the administrator as failed, and
+    # how long a worker's claim on a mail lasts before another worker takes it over (it died while sending).
+    MAIL_MAX_ATTEMPTS = _int("MAIL_MAX_ATTEMPTS", 6)
+    MAIL_CLAIM_LEASE = _int("MAIL_CLAIM_LEASE", 600)  # seconds
+    MAIL_KEEP_DAYS = _int("MAIL_KEEP_DAYS", 90)  # sent mails are removed from the outbox after this many days
 
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
@@ -103,6 +107,9 @@ class Config:
     RATELIMIT_PROPOSE = os.environ.get("RATELIMIT_PROPOSE", "10 per hour;30 per day")
     RATELIMIT_COMMENT = os.environ.get("RATELIMIT_COMMENT", "10 per minute;100 per hour")
     RATELIMIT_REPORT = os.environ.get("RATELIMIT_REPORT", "20 per hour")
+    # The unsubscribe links in mails (per address): generous, since a mail provider's servers send the one-click
+    # POSTs of many people from few addresses; the signed tokens cannot be guessed anyway.
+    RATELIMIT_UNSUBSCRIBE = os.environ.get("RATELIMIT_UNSUBSCRIBE", "60 per minute;1000 per hour")
     # Reports count towards hiding something automatically only from accounts at least this old when they
     # reported; newer accounts' reports still reach the moderators.
     REPORT_MIN_ACCOUNT_AGE_HOURS = _int("REPORT_MIN_ACCOUNT_AGE_HOURS", 24)
@@ -121,7 +128,10 @@ class Config:
     BALANCE_DOMINANCE_PEOPLE = _int("BALANCE_DOMINANCE_PEOPLE", 3)  # the few most active people ...
     BALANCE_DOMINANCE_SHARE = _float("BALANCE_DOMINANCE_SHARE", 0.5)  # ... made at least this share
     BALANCE_DOMINANCE_MIN = _int("BALANCE_DOMINANCE_MIN", 20)  # contributions needed before judging
-    BALANCE_WAITING_DAYS = _int("BALANCE_WAITING_DAYS", 14)  # residents waiting longer for a first answer
+    # The Groene Loper: residents get a first answer within this many working days (Monday to Friday, not on
+    # Dutch national holidays; app/workdays.py). Used by the reminders to the wijkregisseur, the dashboard and
+    # the "residents waiting" signal on the balance page.
+    GROENE_LOPER_DAYS = _int("GROENE_LOPER_DAYS", 10)
 
     SEND_HSTS = False
     # Request size: a larger body is refused with 413 before it is read. Routes that take uploads raise
@@ -133,6 +143,15 @@ class Config:
     ISSUE_PAGE_SIZE = 20
     ISSUE_EDIT_MINUTES = int(os.environ.get("ISSUE_EDIT_MINUTES", "60"))  # authors may correct their issue
 
+    # Photos and PDFs on issues (app/issues/attachments.py). Stored as files under UPLOAD_FOLDER: empty means
+    # the instance folder's "uploads"; give a shared path (NFS, a mounted volume) when several web servers run.
+    UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", "")
+    ISSUE_PHOTOS_MAX = _int("ISSUE_PHOTOS_MAX", 4)  # photos per issue
+    ISSUE_FILES_MAX = _int("ISSUE_FILES_MAX", 1)  # PDFs per issue
+    ISSUE_UPLOAD_MAX_BYTES = _int("ISSUE_UPLOAD_MAX_BYTES", 8 * 1000 * 1000)  # per file, as sent
+    ISSUE_PHOTO_MAX_PIXELS = _int("ISSUE_PHOTO_MAX_PIXELS", 40_000_000)  # larger images are refused (bombs)
+    RATELIMIT_UPLOAD = os.environ.get("RATELIMIT_UPLOAD", "30 per hour;100 per day")  # per person, add form
+
     # The site's public address, e.g. https://doemee.zoetermeer.nl. Links in e-mails are built
     # from it, never from the request's Host header (which a visitor controls). Required in production.
     BASE_URL = os.environ.get("BASE_URL", "").rstrip("/")
@@ -142,6 +161,27 @@ class Config:
     TRUSTED_HOSTS = [h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h.strip()] or None
     # Number of reverse proxies in front of the app whose X-Forwarded-For/-Proto to trust (0: none).
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0") or 0)
+
+    # Jobs (app/jobs, README "Jobs"): on an RQ queue in Redis when REDIS_URL is set (run `flask jobs worker`
+    # and `flask jobs scheduler`); without it in a thread of the web process, as the embedded default.
+    REDIS_URL = os.environ.get("REDIS_URL", "")
+    JOBS_QUEUE = os.environ.get("JOBS_QUEUE", "buytenwegh")
+    JOBS_SYNC = False  # run each job at once in the caller (tests); after the commit for enqueue_after_commit
+    JOBS_TIMEOUT = _int("JOBS_TIMEOUT", 30 * 60)  # seconds a job may run before the worker stops it
+    # The scheduler thread in the web process (no Redis: on by default); it starts with the first request
+    # a process serves. Off: run `flask jobs tick` from cron every minute instead.
+    RUN_SCHEDULER = _bool("RUN_SCHEDULER", not REDIS_URL)
+    SCHEDULER_INTERVAL = _int("SCHEDULER_INTERVAL", 60)  # seconds between two ticks
+    # The daily and weekly runs, at these hours in this time zone (app/jobs/schedule.py).
+    SCHEDULE_TIMEZONE = os.environ.get("SCHEDULE_TIMEZONE", "Europe/Amsterdam")
+    DIGEST_DAILY_HOUR = _int("DIGEST_DAILY_HOUR", 7)
+    DIGEST_WEEKLY_DAY = os.environ.get("DIGEST_WEEKLY_DAY", "monday")
+    DIGEST_WEEKLY_HOUR = _int("DIGEST_WEEKLY_HOUR", 7)
+    MODERATION_SUMMARY_HOUR = _int("MODERATION_SUMMARY_HOUR", 8)
+    WAITING_REMINDER_HOUR = _int("WAITING_REMINDER_HOUR", 8)
+    HOUSEKEEPING_HOUR = _int("HOUSEKEEPING_HOUR", 3)  # removing unconfirmed accounts and old records
+    # Where congress bundles are built and kept for a day; shared by every web server and worker.
+    EXPORT_FOLDER = os.environ.get("EXPORT_FOLDER", "")  # default: instance/exports
 
 
 class DevelopmentConfig(Config):
@@ -156,10 +196,11 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False  # tests that check CSRF switch it back on
     RATELIMIT_ENABLED = False  # tests that check limits switch it back on
     MAIL_BACKEND = "memory"
-    MAIL_ASYNC = False
     BASE_URL = "http://localhost"
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"  # cheap, for fast tests only
     SQLALCHEMY_DATABASE_URI = _database_url("sqlite:///:memory:")
+    JOBS_SYNC = True  # tests that use the queue or the thread switch it off
+    RUN_SCHEDULER = False
 
 
 class ProductionConfig(Config):

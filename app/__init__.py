@@ -30,6 +30,7 @@ def create_app(config: type[Config] | None = None, overrides: dict | None = None
 
     register_extensions(app)
     register_blueprints(app)
+    register_mail_composers(app)
     register_errorhandlers(app)
     register_request_hooks(app)
     register_template_helpers(app)
@@ -158,13 +159,20 @@ def register_extensions(app: Flask) -> None:
 
     from app.accounts.sessions import init_login
     from app.issues.visibility import register as register_visibility
+    from app.jobs import register as register_jobs
     from app.mail import register as register_mail
     from app.processes.visibility import register as register_process_visibility
 
     init_login(app, login_manager)
     register_mail(app)
+    register_jobs(app)  # the queue, jobs after the commit, the scheduler thread (app/jobs)
     register_visibility(app)  # the one rule: requests see visible issues and reactions only
     register_process_visibility(app)  # and nothing of a process that is not published yet
+
+    # Models no blueprint imports: the outbox, the scheduled runs, the notifications.
+    import app.jobs.models
+    import app.mail.models
+    import app.notifications.models
 
 
 def register_blueprints(app: Flask) -> None:
@@ -176,13 +184,19 @@ def register_blueprints(app: Flask) -> None:
     from app.council.views import bp as council_bp
     from app.covenants.drafting_views import bp as covenant_drafting_bp
     from app.covenants.views import bp as covenants_bp
+    from app.dashboard.views import bp as dashboard_bp
     from app.exports.views import bp as exports_bp
+    from app.issues.attachment_views import bp as attachments_bp
     from app.issues.comment_views import bp as comments_bp
     from app.issues.priority_views import bp as priorities_bp
     from app.issues.thread_views import bp as threads_bp
     from app.issues.views import bp as issues_bp
+    from app.mail.admin_views import bp as admin_mail_bp
+    from app.mine.views import bp as mine_bp
     from app.moderation.balance_views import bp as balance_bp
     from app.moderation.views import bp as moderation_bp
+    from app.notifications.unsubscribe_views import bp as unsubscribe_bp
+    from app.notifications.views import bp as notifications_bp
     from app.pages.views import bp as pages_bp
     from app.processes.views import bp as processes_bp
 
@@ -190,10 +204,12 @@ def register_blueprints(app: Flask) -> None:
         pages_bp,
         accounts_bp,
         admin_bp,
+        admin_mail_bp,
         processes_bp,
         issues_bp,
         comments_bp,
         threads_bp,
+        attachments_bp,
         priorities_bp,
         agendas_bp,
         working_bp,
@@ -203,9 +219,21 @@ def register_blueprints(app: Flask) -> None:
         moderation_bp,
         balance_bp,
         exports_bp,
+        dashboard_bp,
+        mine_bp,
+        notifications_bp,
+        unsubscribe_bp,
         api_bp,
     ):
         app.register_blueprint(blueprint)
+
+
+def register_mail_composers(app: Flask) -> None:
+    """Notification mails and digests are written when they are sent, from the notifications they tell of."""
+    from app.mail import set_composers
+    from app.notifications.mails import compose
+
+    set_composers(app, {"notification": compose, "digest": compose})
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -209,8 +209,9 @@ def translate_init(lang):
 
 
 def register(app: Flask) -> None:
+    from app.jobs.cli import jobs_cli
     from app.processes.cli import processes_cli
     from app.rendered import text_cli
 
-    for group in (users_cli, seed_cli, translate_cli, export_cli, text_cli, processes_cli):
+    for group in (users_cli, seed_cli, translate_cli, export_cli, text_cli, processes_cli, jobs_cli):
         app.cli.add_command(group)

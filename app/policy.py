@@ -2,7 +2,7 @@
 
 Each action has one rule, declared as one line in its domain's permissions module
 (app/<domain>/permissions.py: processes, accounts, issues, agendas, covenants, council,
-moderation, exports) from the small public predicates in app/predicates.py (signed in,
+moderation, exports, dashboard) from the small public predicates in app/predicates.py (signed in,
 role, approved membership, phase, the object's state), combined with ``&``, ``|`` and ``~``.
 A rule returns a `Decision`: truthy when allowed, otherwise carrying a plain-language reason
 and, where the phase is the reason, when the action opens. This module gathers the rules
@@ -58,11 +58,16 @@ DOMAIN_RULES = (
     "app.processes.permissions",
     "app.accounts.permissions",
     "app.issues.permissions",
+    "app.issues.attachment_permissions",
     "app.agendas.permissions",
     "app.covenants.permissions",
     "app.council.permissions",
     "app.moderation.permissions",
     "app.exports.permissions",
+    "app.mail.permissions",
+    "app.dashboard.permissions",
+    "app.notifications.permissions",
+    "app.mine.permissions",
 )
 
 

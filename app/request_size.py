@@ -15,7 +15,8 @@ A route that must accept more (an upload, later) says so where it is defined::
 
 The limit is read from the route itself when the body is parsed, so it also holds for the CSRF
 check, which reads the form before any view runs (a `request.max_content_length = …` in the
-view would come too late for that).
+view would come too late for that). A limit may also be a function of the app's config, for a
+limit that follows settings (`larger_body(max_content_length=lambda config: ...)`).
 """
 
 from __future__ import annotations
@@ -32,8 +33,11 @@ F = TypeVar("F", bound=Callable)
 LIMITS = ("max_content_length", "max_form_memory_size", "max_form_parts")
 
 
+Limit = int | Callable[[dict], int] | None  # bytes or parts, or a function of the app's config
+
+
 def larger_body(
-    max_content_length: int | None = None, max_form_memory_size: int | None = None, max_form_parts: int | None = None
+    max_content_length: Limit = None, max_form_memory_size: Limit = None, max_form_parts: Limit = None
 ) -> Callable[[F], F]:
     """Raise the site's request limits for one route (put it directly under `@bp.route`)."""
     wanted = {
@@ -71,7 +75,8 @@ class LimitedRequest(Request):
         if self.url_rule is None or not has_app_context():
             return None
         view = current_app.view_functions.get(self.url_rule.endpoint)
-        return getattr(view, "request_limits", {}).get(name)
+        limit = getattr(view, "request_limits", {}).get(name)
+        return limit(current_app.config) if callable(limit) else limit
 
     @property
     def max_content_length(self) -> int | None:

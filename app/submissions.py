@@ -142,14 +142,32 @@ def posted_token() -> str | None:
 
 
 def fingerprint() -> str:
-    """What this POST sends, as a hash: its path and its fields, without tokens and volatile fields."""
+    """What this POST sends, as a hash: its path and its fields, without tokens and volatile fields.
+
+    Uploaded files count by their content: two photos sent with the same caption are two submissions.
+    """
     skip = g.get("submission_volatile", set())
     fields = sorted(
         (key, value)
         for key, value in request.form.items(multi=True)
         if key != "csrf_token" and key != FIELD and not key.endswith("-" + FIELD) and key not in skip
     )
-    return hashlib.sha256(json.dumps([request.path, fields], ensure_ascii=False).encode()).hexdigest()
+    sent = [request.path, fields]
+    files = sorted((key, _digest(upload.stream)) for key, upload in request.files.items(multi=True) if upload)
+    if files:
+        sent.append(files)
+    return hashlib.sha256(json.dumps(sent, ensure_ascii=False).encode()).hexdigest()
+
+
+def _digest(stream) -> str:
+    """SHA-256 of an uploaded file, read in chunks; the stream is left where it was."""
+    position = stream.tell()
+    stream.seek(0)
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: stream.read(1 << 16), b""):
+        digest.update(chunk)
+    stream.seek(position)
+    return digest.hexdigest()
 
 
 def _find(user_id: int, token: str) -> Submission | None:

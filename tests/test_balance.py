@@ -228,14 +228,14 @@ def test_dominance_needs_enough_contributions(app, world):
 @pytest.mark.parametrize("answered", [False, True])
 def test_residents_waiting(app, world, answered):
     process, residents, partner = world
-    app.config.update(BALANCE_WAITING_DAYS=14)
-    old = make_issue(app, process.id, residents[0], created_at=utcnow() - timedelta(days=20))
+    app.config.update(GROENE_LOPER_DAYS=10)  # working days: four weeks are more, whatever the holidays
+    old = make_issue(app, process.id, residents[0], created_at=utcnow() - timedelta(days=30))
     make_issue(app, process.id, residents[1], created_at=utcnow() - timedelta(days=3))  # too recent to count
-    question = add_comment(app, old.id, residents[2], kind="question", days_ago=16)
+    question = add_comment(app, old.id, residents[2], kind="question", days_ago=28)
     if answered:
-        add_comment(app, old.id, partner, parent_id=question, days_ago=15)
+        add_comment(app, old.id, partner, parent_id=question, days_ago=27)
         with app.app_context():
-            db.session.get(Issue, old.id).first_response_at = utcnow() - timedelta(days=15)
+            db.session.get(Issue, old.id).first_response_at = utcnow() - timedelta(days=27)
             db.session.commit()
     with app.test_request_context():
         signal = signals.waiting(_process(app, process))
@@ -257,9 +257,9 @@ def test_a_quiet_process_gives_no_signals(app, world):
 
 def test_the_balance_page_shows_chart_table_and_signals_without_names(app, client, world):
     process, residents, partner = world
-    app.config.update(BALANCE_WAITING_DAYS=14)
+    app.config.update(GROENE_LOPER_DAYS=10)
     issue = make_issue(
-        app, process.id, residents[0], title="Speeltuin opknappen", created_at=utcnow() - timedelta(days=20)
+        app, process.id, residents[0], title="Speeltuin opknappen", created_at=utcnow() - timedelta(days=30)
     )
     add_comment(app, issue.id, partner, kind="argument")
     response = client.get(f"/processes/{process.slug}/balance")

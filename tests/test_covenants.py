@@ -188,14 +188,87 @@ def test_opening_fixes_a_version_with_its_fingerprint(app):
         assert services.version_fingerprint(version.title, version.parties, version.text) == content_hash
 
 
-def test_opening_tells_the_signatories(app, outbox):
+def test_opening_tells_the_signatories_and_the_parties_members(app, outbox):
+    """Opening records covenant_opened (tests/test_events_recorded.py); its notification reaches, at once by
+    default, everyone who may sign and the members of the parties, never someone outside them."""
     world = make_covenant(app)
     outbox.clear()
-    content_hash = open_covenant(app, world)
+    open_covenant(app, world)
     recipients = {mail.to for mail in outbox}
     assert {world.signatories[0].email, world.signatories[1].email, world.wethouder.email} <= recipients
-    assert world.partner.email not in recipients and world.resident.email not in recipients
-    assert all(content_hash in mail.body for mail in outbox)
+    assert world.partner.email in recipients  # a member of a party: hears of it, cannot sign
+    assert world.resident.email not in recipients and world.drafter.email not in recipients  # nor the one who opened
+    assert all("Veilig fietspad" in mail.body and f"/covenants/{world.covenant_id}" in mail.body for mail in outbox)
+
+
+def test_the_mail_on_opening_quotes_the_fingerprint(app, outbox):
+    """The mail (not the short line in the site) quotes the version's fingerprint and links to the covenant
+    page and to the page for signing, absolute from BASE_URL, in each reader's language."""
+    from app.accounts.models import User
+
+    world = make_covenant(app)
+    with app.app_context():
+        db.session.get(User, world.signatories[1].id).language = "en"
+        db.session.commit()
+    outbox.clear()
+    content_hash = open_covenant(app, world)
+    by_address = {mail.to: mail.body for mail in outbox}
+    sign_link = f"http://localhost/covenants/{world.covenant_id}/sign"
+    assert outbox and all(content_hash in body and sign_link in body for body in by_address.values())
+    assert all(f"http://localhost/covenants/{world.covenant_id}\n" in body for body in by_address.values())
+    dutch, english = by_address[world.signatories[0].email], by_address[world.signatories[1].email]
+    assert (
+        f"Vingerafdruk van versie 1: {content_hash}" in dutch and f"Lees en onderteken het hier: {sign_link}" in dutch
+    )
+    assert (
+        f"Fingerprint of version 1: {content_hash}" in english and f"Read it and sign it here: {sign_link}" in english
+    )
+    # a member of a party who cannot sign is not asked to, but sees where the signatories sign
+    assert f"ondertekenaars van de partijen ondertekenen het hier: {sign_link}" in by_address[world.partner.email]
+
+
+def test_the_mail_on_a_new_version_quotes_the_new_fingerprint(app, outbox):
+    from app.covenants import services
+
+    world = make_covenant(app)
+    first_hash = open_covenant(app, world)
+    outbox.clear()
+    with app.app_context():
+        covenant = _covenant(world)
+        text = services.TEXTS.document(covenant)["fields"]["text"]
+        services.save_text(
+            _user(world.drafter.id), covenant, covenant.current_revision, covenant.title, text + "X\n", ""
+        )
+        db.session.commit()
+        new_hash = services.version(covenant).content_hash
+    mail = next(m for m in outbox if m.to == world.signatories[0].email)
+    assert f"Vingerafdruk van versie 2: {new_hash}" in mail.body and first_hash not in mail.body
+    assert f"/covenants/{world.covenant_id}/sign" in mail.body
+
+
+def test_a_mail_sent_after_the_text_changed_again_names_no_stale_fingerprint(app):
+    """Written when sent: if a newer version opened meanwhile, the first mail no longer asks to sign the old one."""
+    from app.covenants import services
+    from app.mail.models import OutboxMail
+    from app.notifications.mails import compose
+    from app.notifications.models import Notification
+
+    world = make_covenant(app)
+    app.extensions["mail_composers"] = {}  # nothing is written at the commit: we compose the rows below
+    first_hash = open_covenant(app, world)
+    with app.app_context():
+        covenant = _covenant(world)
+        text = services.TEXTS.document(covenant)["fields"]["text"]
+        services.save_text(
+            _user(world.drafter.id), covenant, covenant.current_revision, covenant.title, text + "X\n", ""
+        )
+        db.session.commit()
+        rows = db.session.scalars(sa.select(OutboxMail).where(OutboxMail.user_id == world.signatories[0].id))
+        kind_of = {row.id: db.session.get(Notification, row.refs[0]).event.kind for row in rows}
+        first = db.session.get(OutboxMail, next(i for i, kind in kind_of.items() if kind == "covenant_opened"))
+        _subject, body = compose(first)
+        assert first_hash not in body and "/sign" not in body
+        assert "niet meer de versie om te ondertekenen" in body
 
 
 def test_municipal_money_needs_the_councils_approval_before_opening(app):

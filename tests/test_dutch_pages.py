@@ -75,6 +75,7 @@ def scenarios(app, user_email: str | None, export_token: str | None) -> list[dic
     from app.council.models import CouncilPosition
     from app.covenants.models import Covenant, CovenantRevision, CovenantVersion
     from app.issues.models import Comment, Issue
+    from app.notifications.unsubscribe import make_token as make_unsubscribe_token
 
     found: list[dict] = []
     if user_email:
@@ -89,6 +90,7 @@ def scenarios(app, user_email: str | None, export_token: str | None) -> list[dic
         chosen["discussed"] = max(issues, key=lambda i: i.comment_count)
         for issue in chosen.values():
             found.append({"slug": slug, "issue_id": issue.id, "target_type": "issue", "target_id": issue.id})
+        found.extend(demo_attachments(chosen["discussed"]))
         comments = db.session.scalars(sa.select(Comment).order_by(Comment.id)).all()
         for comment in {(c.visibility, c.parent_id is None): c for c in reversed(comments)}.values():
             found.append(
@@ -129,14 +131,32 @@ def scenarios(app, user_email: str | None, export_token: str | None) -> list[dic
         found.append({"user_id": resident.id, "target_type": "user", "target_id": resident.id})
         found.extend({"organisation_id": o} for o in db.session.scalars(sa.select(Organisation.id).limit(2)))
         found.extend({"membership_id": m} for m in db.session.scalars(sa.select(Membership.id).limit(1)))
+        found.extend({"name": name} for name in ("onderwerpen", "reacties", "steun", "volgend"))  # /mijn/<name>
         me = db.session.scalar(sa.select(User).where(User.email == (user_email or "bewoner@example.org")))
         for link in (verification.confirm_link(me), verification.login_link(me)):
             found.append({"token": link.rstrip("/").rsplit("/", 1)[-1]})
         found.append({"token": reset_token(me)})
         found.append({"token": "not-a-token"})
+        found.append({"token": make_unsubscribe_token(me.id, "reactions")})  # the link in a notification mail
         if export_token:
             found.append({"token": export_token})
     return found
+
+
+def demo_attachments(issue) -> list[dict]:
+    """A photo and a PDF on an issue (the demo has none): the pages that show and remove them."""
+    from app.accounts.models import User
+    from app.issues import attachments
+    from tests.attachment_helpers import jpeg, pdf
+
+    moderator = db.session.scalar(sa.select(User).where(User.email == "wijkregisseur@example.org"))
+    uploads = [
+        attachments.Upload(data=jpeg(size=(800, 600)), text="De speeltuin", file_field="file_1", text_field="text_1"),
+        attachments.Upload(data=pdf(), text="Tekening", file_field="file_2", text_field="text_2"),
+    ]
+    added = attachments.add(moderator, issue, uploads)
+    db.session.commit()
+    return [{"issue_id": issue.id, "token": row.token} for row in added]
 
 
 def own_contributions(app, email: str) -> list[dict]:

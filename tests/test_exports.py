@@ -344,7 +344,7 @@ def test_the_cli_writes_the_same_bundle(app, runner, tmp_path):
 def test_outside_tests_the_bundle_is_built_in_a_background_thread(app, client, auth, runner):
     """The real path: the POST returns at once, the page shows progress, the thread finishes the ZIP."""
     seed_demo(runner)
-    app.config["EXPORTS_SYNC"] = False
+    app.config["JOBS_SYNC"] = False  # no REDIS_URL: a thread of the web process
     auth.login_as("facilitator")
     location = client.post("/exports", data={"process_slug": SLUG, "include": ["issues", "votes"]}).headers["Location"]
     deadline = time.monotonic() + 60

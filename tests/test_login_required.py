@@ -17,6 +17,9 @@ PUBLIC = {
     "issues.similar",
     "issues.show",
     "threads.show",
+    "attachments.file",
+    "attachments.thumbnail",  # the photos and PDFs of a public issue
+    "unsubscribe.page",  # the link in a mail works signed out (a signed token, RFC 8058)
     "priorities.show",
     "agendas.show",
     "agendas.history",

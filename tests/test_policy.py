@@ -105,12 +105,17 @@ ROLE_RULES = {
     "membership.decide": {"wijkregisseur", "admin"},
     "membership.set_signatory": {"admin"},
     "admin.users": {"admin"},
+    "mail.admin": {"admin"},
     "admin.organisations": {"wijkregisseur", "admin"},
     "issue.report": set(ROLES),
     "issue.follow": set(ROLES),
     "issue.decide": {"wijkregisseur", "wethouder", "admin"},
     "priorities.manage": {"wijkregisseur", "admin"},
     "agenda.admit": {"wijkregisseur", "admin"},
+    "dashboard.view": {"wijkregisseur", "facilitator", "wethouder", "admin"},
+    "notifications.read": set(ROLES),
+    "notifications.preferences": set(ROLES),
+    "mine.view": set(ROLES),
 }
 
 # Rules that depend on the object as well as the role; tested in test_issue_policy.py.
@@ -129,6 +134,9 @@ OBJECT_RULES = {
     "covenant.end",  # test_covenants.py
     "comment.edit",
     "comment.withdraw",  # test_comment_edits.py
+    "issue.attach",
+    "attachment.remove",  # test_attachments_policy.py
+    "mail.unsubscribe",  # test_unsubscribe.py
 }
 
 

@@ -132,6 +132,8 @@ class User(UserMixin, db.Model):
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=utcnow)
     # The last mail telling the owner that someone is guessing the password (at most one a day).
     login_warning_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The language the person last chose in the site: mails and digests are written in it.
+    language: Mapped[str] = mapped_column(sa.String(5), default="nl", server_default="nl")
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan", foreign_keys="Membership.user_id"

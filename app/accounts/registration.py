@@ -17,7 +17,7 @@ from app.accounts.models import SELF_SERVICE_ROLES, Membership, Role, User
 from app.accounts.passwords import hash_password
 from app.accounts.services import check_password, find_user_by_email, normalise_email, organisation_from_choice
 from app.errors import DomainError, unique_or
-from app.extensions import db
+from app.extensions import db, select_locale
 from app.models_common import utcnow
 
 
@@ -70,6 +70,7 @@ def register(data: Registration, next_path: str = "") -> User | None:
         role=data.role,
         privacy_accepted_at=utcnow(),
         email_verified_at=sa.null(),  # NULL, not the column's default: this one waits for confirmation
+        language=select_locale(),  # the language they registered in: the confirmation mail and later ones use it
     )
     try:
         with unique_or(DomainError("taken", "email")):

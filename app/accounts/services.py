@@ -29,7 +29,9 @@ from app.accounts.sessions import end_all_sessions
 from app.errors import DomainError, unique_or
 from app.extensions import db
 from app.mail import send_mail
+from app.mail.language import in_language_of
 from app.models_common import utcnow
+from app.notifications import events
 
 RESET_SALT = "password-reset"
 
@@ -127,16 +129,17 @@ def request_password_reset(email: str, link_for) -> None:
         return
     link = link_for(reset_token(user))
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
-    body = _(
-        "Hello %(name)s,\n\n"
-        "Someone asked for a new password for your account on the participation platform.\n"
-        "Choose a new password with this link (it works once, for %(minutes)d minutes):\n\n%(link)s\n\n"
-        "Did you not ask for this? Then you can ignore this e-mail; your password stays the same.",
-        name=user.display_name,
-        minutes=minutes,
-        link=link,
-    )
-    send_mail(user.email, _("Choose a new password"), body)
+    with in_language_of(user):  # the account holder's language, not that of whoever asked
+        body = _(
+            "Hello %(name)s,\n\n"
+            "Someone asked for a new password for your account on the participation platform.\n"
+            "Choose a new password with this link (it works once, for %(minutes)d minutes):\n\n%(link)s\n\n"
+            "Did you not ask for this? Then you can ignore this e-mail; your password stays the same.",
+            name=user.display_name,
+            minutes=minutes,
+            link=link,
+        )
+        send_mail(user.email, _("Choose a new password"), body)
 
 
 def user_for_reset_token(token: str) -> User:
@@ -257,7 +260,9 @@ def request_membership(user: User, organisation: Organisation) -> Membership:
 
 
 def decide_membership(actor: User, membership: Membership, approve: bool) -> None:
-    membership.status = (MembershipStatus.APPROVED if approve else MembershipStatus.REJECTED).value
+    status = (MembershipStatus.APPROVED if approve else MembershipStatus.REJECTED).value
+    changed = membership.status != status
+    membership.status = status
     if not approve:
         membership.is_signatory = False
     membership.decided_at = utcnow()
@@ -265,6 +270,13 @@ def decide_membership(actor: User, membership: Membership, approve: bool) -> Non
     if approve:
         membership.organisation.verified = True  # approving a member means the organisation was checked
     db.session.flush()
+    if changed:  # the same decision sent twice tells the member once
+        events.record(
+            "membership_approved" if approve else "membership_rejected",
+            actor=actor,
+            membership=membership,
+            organisation=membership.organisation.name,
+        )
 
 
 def set_signatory(membership: Membership, is_signatory: bool) -> None:

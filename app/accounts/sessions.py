@@ -62,6 +62,7 @@ def sign_in(user: User) -> None:
     )
     db.session.add(UserSession(token_hash=_hash(token), user_id=user.id, expires_at=utcnow() + lifetime))
     user.last_login_at = utcnow()
+    _remember_language(user)
     session.permanent = True
     session[SESSION_KEY] = token
     login_user(user)
@@ -81,6 +82,16 @@ def _fresh_session() -> None:
     session.clear()
     if lang:
         session["lang"] = lang
+
+
+def _remember_language(user: User) -> None:
+    """The language chosen in this browser goes onto the account (mails are written in it); a browser
+    without a choice shows the site in the account's language."""
+    chosen = session.get("lang")
+    if chosen in current_app.config["LANGUAGES"]:
+        user.language = chosen
+    elif user.language in current_app.config["LANGUAGES"]:
+        session["lang"] = user.language
 
 
 def end_all_sessions(user: User) -> None:

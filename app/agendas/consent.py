@@ -17,7 +17,10 @@ from app.agendas.models import Agenda, AgendaStatus, Answer, ConsentAnswer, Cons
 from app.agendas.services import REQUIRED_FOR_CONSENT, _lock, document
 from app.errors import DomainError, unique_or
 from app.extensions import db
+from app.issues.models import Issue
+from app.issues.visibility import get_including_hidden
 from app.models_common import utcnow
+from app.notifications import events
 
 
 def open_round_of(agenda: Agenda | None) -> ConsentRound | None:
@@ -45,7 +48,20 @@ def open_round(actor, agenda: Agenda) -> ConsentRound:
     db.session.add(round_)
     agenda.status = AgendaStatus.CONSENT.value
     db.session.flush()
+    events.record(
+        "consent_opened",
+        actor=actor,
+        issue=_issue_of(agenda),
+        agenda=agenda,
+        horizon=agenda.horizon,
+        revision=round_.revision_number,
+    )
     return round_
+
+
+def _issue_of(agenda: Agenda) -> Issue:
+    """The agenda's issue, also when it is hidden (who hears of it is decided with visibility in mind)."""
+    return get_including_hidden(Issue, agenda.issue_id)
 
 
 def answer(user, round_: ConsentRound, agenda: Agenda, value: str, reason: str) -> ConsentAnswer:
@@ -61,6 +77,8 @@ def answer(user, round_: ConsentRound, agenda: Agenda, value: str, reason: str) 
     existing = db.session.scalar(
         sa.select(ConsentAnswer).where(ConsentAnswer.round_id == round_.id, ConsentAnswer.user_id == user.id)
     )
+    # The same open objection sent again raises nothing new; a new, changed or reopened one does.
+    same_objection = existing is not None and existing.open_objection and existing.reason == reason
     if existing is None:
         with unique_or(DomainError(_("Please try again."), "answer")):
             existing = ConsentAnswer(
@@ -78,6 +96,15 @@ def answer(user, round_: ConsentRound, agenda: Agenda, value: str, reason: str) 
         existing.response, existing.response_revision = "", None
         existing.responded_by_id, existing.responded_at = None, None
     db.session.flush()
+    if value == Answer.OBJECT.value and not same_objection:
+        events.record(
+            "objection_raised",
+            actor=user,
+            issue=_issue_of(agenda),
+            agenda=agenda,
+            horizon=agenda.horizon,
+            answer_id=existing.id,
+        )
     return existing
 
 
@@ -86,6 +113,7 @@ def respond(actor, objection: ConsentAnswer, agenda: Agenda, text: str, with_rev
     if objection.answer != Answer.OBJECT.value:
         raise DomainError(_("Only objections need an answer."), "response")
     text = (text or "").strip()
+    before = (objection.responded_at is not None, objection.response, objection.response_revision)
     if with_revision:
         if agenda.current_revision <= objection.revision_number:
             raise DomainError(_("Save a new revision of the agenda first, then point to it."), "response")
@@ -96,6 +124,17 @@ def respond(actor, objection: ConsentAnswer, agenda: Agenda, text: str, with_rev
     objection.responded_by_id = actor.id
     objection.responded_at = utcnow()
     db.session.flush()
+    if before != (True, objection.response, objection.response_revision):  # not the same answer sent again
+        events.record(
+            "objection_answered",
+            actor=actor,
+            issue=_issue_of(agenda),
+            agenda=agenda,
+            horizon=agenda.horizon,
+            answer_id=objection.id,
+            objector_id=objection.user_id,
+            revision=objection.response_revision,
+        )
 
 
 def answers(round_: ConsentRound | None) -> list[ConsentAnswer]:

@@ -95,7 +95,7 @@ def decide(member_id: int, decision: str):
     require("agenda.admit", member)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    services.decide_member(member, decision == "admit")
+    services.decide_member(member, decision == "admit", actor=current_user)
     db.session.commit()
     flash(_("Saved."), "success")
     return redirect(url_for("working.group", issue_id=member.issue_id))

@@ -35,7 +35,9 @@ from app.agendas.models import (
 from app.errors import DomainError, unique_or
 from app.extensions import db
 from app.issues.models import Issue, IssueStatus
+from app.issues.visibility import get_including_hidden
 from app.models_common import utcnow
+from app.notifications import events
 from app.request_args import to_int
 from app.revisions.documents import MergeResult, normalise
 from app.revisions.store import RevisionStore, Saved
@@ -80,10 +82,19 @@ def ask_to_join(user: User, issue: Issue, motivation: str) -> WorkingGroupMember
     return member
 
 
-def decide_member(member: WorkingGroupMember, admit: bool) -> None:
-    member.status = (MemberStatus.ADMITTED if admit else MemberStatus.REJECTED).value
+def decide_member(member: WorkingGroupMember, admit: bool, actor: User | None = None) -> None:
+    status = (MemberStatus.ADMITTED if admit else MemberStatus.REJECTED).value
+    changed = member.status != status
+    member.status = status
     member.decided_at = utcnow()
     db.session.flush()
+    if changed:  # "the neighbourhood director lets you know", as the request page promises
+        events.record(
+            "working_group_admitted" if admit else "working_group_rejected",
+            actor=actor,
+            issue=get_including_hidden(Issue, member.issue_id),
+            user_id=member.user_id,
+        )
 
 
 def resident_members(issue: Issue) -> list[WorkingGroupMember]:

@@ -28,12 +28,16 @@ from app.council.models import (
     council_position_covenants,
     council_position_issues,
 )
-from app.covenants.council_rule import council_approves  # the rule that binds approval to a text
+from app.covenants.council_rule import (  # the rule that binds approval to a text
+    council_approves,
+    signing_paused,
+)
 from app.covenants.models import Covenant
 from app.errors import DomainError
 from app.extensions import db
 from app.issues.models import Issue
 from app.models_common import utcnow
+from app.notifications import events
 from app.processes.models import PHASE_ORDER, PhaseKey, Process, phase_label
 
 
@@ -57,10 +61,12 @@ class PositionData:
 
 def record_position(actor, data: PositionData) -> CouncilPosition:
     issues, covenants = _check(data)
+    paused_before = _signing_paused(covenants)
     position = CouncilPosition(recorded_by=actor)
     _apply(position, data, issues, covenants)
     db.session.add(position)
     db.session.flush()
+    _tell_signing_changes(actor, position, covenants, paused_before)
     return position
 
 
@@ -81,9 +87,34 @@ def update_position(actor, position: CouncilPosition, data: PositionData, versio
             )
         )
     db.session.refresh(position)
+    # a covenant the position no longer names may be affected as much as one it names now
+    touched = list({c.id: c for c in [*position.covenants, *covenants]}.values())
+    paused_before = _signing_paused(touched)
     _apply(position, data, issues, covenants)
     db.session.flush()
+    _tell_signing_changes(actor, position, touched, paused_before)
     return position
+
+
+def _signing_paused(covenants: Sequence[Covenant]) -> dict[int, bool]:
+    return {c.id: signing_paused(c) for c in covenants}
+
+
+def _tell_signing_changes(actor, position: CouncilPosition, covenants, paused_before: dict[int, bool]) -> None:
+    """A decision that pauses signing of an open covenant (a rejection of its text), or lets it go on again,
+    is an event for its signatories and parties (app/notifications)."""
+    for covenant in covenants:
+        paused = signing_paused(covenant)
+        if paused == paused_before[covenant.id]:
+            continue
+        events.record(
+            "covenant_paused" if paused else "covenant_resumed",
+            actor=actor,
+            covenant=covenant,
+            version=covenant.current_version,
+            title=covenant.title,
+            reference=position.reference,
+        )
 
 
 def _apply(position: CouncilPosition, data: PositionData, issues: list[Issue], covenants: list[Covenant]) -> None:

@@ -31,7 +31,6 @@ from app.covenants.models import (
     CovenantVersion,
     covenant_agendas,
 )
-from app.covenants.notify import tell_signatories
 from app.covenants.sources import (
     agendas_commit_municipality,
     agreed_agendas,
@@ -42,6 +41,7 @@ from app.covenants.versions import WITH_SIGNATURES, current_version, remember_cu
 from app.errors import DomainError, unique_or
 from app.extensions import db
 from app.models_common import utcnow
+from app.notifications import events
 from app.revisions.documents import normalise
 from app.revisions.store import RevisionStore
 
@@ -349,7 +349,16 @@ def _new_version(user: User, covenant: Covenant) -> CovenantVersion:
     covenant.in_force_since = None
     covenant.updated_at = now
     db.session.flush()
-    tell_signatories(covenant, found, previous)
+    # Its signatories and the parties' members hear of it (app/notifications/audience.py): a first version
+    # asks them to sign, a later one to sign again.
+    events.record(
+        "covenant_opened" if previous is None else "covenant_new_version",
+        actor=user,
+        covenant=covenant,
+        version=found.number,
+        title=found.title,
+        fingerprint=found.content_hash,
+    )
     return found
 
 
@@ -378,6 +387,14 @@ def _after_change(user: User, covenant: Covenant, force: bool = False) -> None:
         covenant.status = CovenantStatus.DRAFT.value
         covenant.in_force_since = None
         db.session.flush()
+        # Those who were asked to sign hear that their signature is not asked now: the council comes first.
+        events.record(
+            "covenant_back_to_writing",
+            actor=user,
+            covenant=covenant,
+            version=current.number if current is not None else None,
+            title=covenant.title,
+        )
         return
     if not same:
         _new_version(user, covenant)

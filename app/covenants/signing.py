@@ -14,12 +14,12 @@ from app.accounts.models import MembershipStatus, Role, User
 from app.accounts.passwords import verify_password
 from app.covenants.council_rule import council_approves
 from app.covenants.models import MUNICIPALITY, Covenant, CovenantStatus, CovenantVersion, Signature
-from app.covenants.notify import tell_ended
 from app.covenants.services import lock, missing_parties, reason_text
 from app.covenants.versions import current_version
 from app.errors import DomainError, unique_or
 from app.extensions import db
 from app.models_common import utcnow
+from app.notifications import events
 
 # --- signing -------------------------------------------------------------------------------------
 
@@ -117,12 +117,15 @@ def sign(user: User, covenant: Covenant, data: SignData) -> Signature:
         )
         db.session.add(signature)
     db.session.refresh(current, ["signatures"])
-    if not missing_parties(covenant, current):
+    in_force = not missing_parties(covenant, current)
+    if in_force:
         current.in_force_at = signature.signed_at
         covenant.status = CovenantStatus.IN_FORCE.value
         covenant.in_force_since = signature.signed_at
     covenant.updated_at = utcnow()
     db.session.flush()
+    if in_force:
+        events.record("covenant_in_force", actor=user, covenant=covenant, version=current.number, title=current.title)
     return signature
 
 
@@ -163,4 +166,13 @@ def end(user: User, covenant: Covenant, party: str, reason: str) -> None:
     covenant.end_reason = reason
     covenant.updated_at = covenant.ended_at
     db.session.flush()
-    tell_ended(covenant, current, next(p["name"] for p in current.parties if p["party"] == party), reason)
+    # Every party's signatories and members hear who ended it, and why.
+    events.record(
+        "covenant_ended",
+        actor=user,
+        covenant=covenant,
+        version=current.number,
+        title=covenant.title,
+        party=next(p["name"] for p in current.parties if p["party"] == party),
+        reason=events.quote(reason, markdown=False),  # shown as plain text on the covenant's page
+    )

@@ -140,9 +140,7 @@ def show(covenant_id: int):
         missing=services.missing_parties(covenant, current) if current else [],
         versions=all_versions,
         council=council_rule.council_decision(covenant) if covenant.commits_municipality else None,
-        paused=covenant.status == CovenantStatus.OPEN.value
-        and covenant.commits_municipality
-        and not council_rule.council_approves(covenant),
+        paused=council_rule.signing_paused(covenant),
         agendas=sources.agendas_of(covenant),
         ended_party=party_name(covenant, covenant.ended_party, current) if covenant.ended_party else "",
     )

@@ -1,14 +1,15 @@
-"""Building a bundle for the export page: in a background thread, with its progress in a small file.
+"""Building a bundle for the export page: as a job on the queue, with its progress in a small file.
 
-A build writes `instance/exports/<token>.zip` (first as `.part`) and keeps `<token>.json` next to it
-with who started it, the process, the percentage, the step, and whether it is done or failed. The
-page reads that file; nothing is kept in the memory of one server process, so any worker can show
-the progress. Bundles older than a day are removed when a new build starts.
+A build writes `<EXPORT_FOLDER>/<token>.zip` (first as `.part`) and keeps `<token>.json` next to it with
+who started it, the process, the percentage, the step, and whether it is done or failed. The page reads
+that file; nothing is kept in the memory of one process, so with a folder that every web server and
+worker shares (EXPORT_FOLDER; default instance/exports) any of them can show the progress. Bundles older
+than a day are removed when a new build starts, when a status page is read and at every scheduler tick.
 
-The thread runs inside its own application context and a GET request context: a GET makes the
-database connection start a plain (read) transaction, so on SQLite a long export never holds the
-write lock, and links in the booklet get the site's address. In tests (`app.testing`, or
-`EXPORTS_SYNC = True`) the build runs at once, so tests are deterministic.
+The build runs as a job (app/jobs): in the RQ worker when REDIS_URL is set, else in a thread of the web
+process, at once in tests. It runs inside a GET request context of its own: a GET makes the database
+connection start a plain (read) transaction, so on SQLite a long export never holds the write lock, and
+links in the booklet get the site's address.
 """
 
 from __future__ import annotations
@@ -17,11 +18,10 @@ import json
 import os
 import re
 import secrets
-import threading
 import time
 from pathlib import Path
 
-from flask import Flask, current_app
+from flask import current_app
 
 from app.extensions import db
 
@@ -31,7 +31,7 @@ TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 
 
 def folder() -> Path:
-    path = Path(current_app.instance_path) / "exports"
+    path = Path(current_app.config.get("EXPORT_FOLDER") or Path(current_app.instance_path) / "exports")
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -112,12 +112,13 @@ def running_build(process, user_id: int) -> str | None:
 
 
 def start(process, include: set[str], user_id: int) -> str:
-    """Start building the bundle of `process`; returns the token of the build.
+    """Queue the build of the bundle of `process`; returns the token of the build.
 
     One build per person and process at a time: a second click (or a reload of the form) returns the
-    running build instead of starting another CPU-heavy one in the web worker.
+    running build instead of starting another CPU-heavy one.
     """
-    app = current_app._get_current_object()
+    from app.jobs.queue import enqueue_job
+
     cleanup()
     running = running_build(process, user_id)
     if running is not None:
@@ -130,35 +131,38 @@ def start(process, include: set[str], user_id: int) -> str:
         process_name=process.name,
         include=sorted(include),
         percent=0,
-        step="start",
+        step="queued",
         done=False,
         error=None,
         started=time.time(),
     )
-    if app.config.get("EXPORTS_SYNC", app.testing):
-        run(app, token, process.id, include)
-    else:
-        threading.Thread(
-            target=run, args=(app, token, process.id, include), daemon=True, name=f"export-{token[:6]}"
-        ).start()
+    try:
+        # A build that waited longer than STALE counts as failed on the page: the queue drops it then too.
+        enqueue_job(build, [token, process.id, sorted(include)], ttl=STALE, description=f"export {token[:6]}")
+    except Exception:  # the queue is down: say so on the status page instead of an error page
+        current_app.logger.exception("could not queue export %s", token[:6])
+        write_status(token, error="failed")
     return token
 
 
-def run(app: Flask, token: str, process_id: int, include: set[str]) -> None:
+def build(token: str, process_id: int, include: list[str]) -> None:
+    """The job: build the bundle and keep its status file up to date. Never raises (the page shows it)."""
     from app.exports.bundle import build_bundle
     from app.processes.models import Process
     from app.processes.visibility import including_unpublished
 
-    with app.app_context(), app.test_request_context("/exports", method="GET", base_url=app.config.get("BASE_URL")):
+    app = current_app._get_current_object()
+    with app.test_request_context("/exports", method="GET", base_url=app.config.get("BASE_URL")):
         target = zip_path(token)
         part = target.with_suffix(".zip.part")
         try:
+            write_status(token, step="start")
             # asked for by a facilitator or the wijkregisseur, who may export a process not published yet
             with including_unpublished():
                 process = db.session.get(Process, process_id)
                 summary = build_bundle(
                     process,
-                    include,
+                    set(include),
                     part,
                     progress=lambda percent, step: write_status(token, percent=percent, step=step),
                 )

@@ -23,6 +23,7 @@ bp = Blueprint("exports", __name__)
 
 def _step_label(step: str) -> str:
     labels = {
+        "queued": _("Waiting for its turn"),
         "start": _("Starting"),
         "issues": _("Issues"),
         "votes": _("Support and points"),

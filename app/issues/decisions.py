@@ -36,6 +36,7 @@ from app.issues.models import (
 )
 from app.issues.voting import release_points
 from app.models_common import utcnow
+from app.notifications import events
 
 # Which decisions an issue in each status can still get (the services below enforce the same).
 POSSIBLE = {
@@ -112,32 +113,41 @@ def _change(actor, issue: Issue, to_status: str, reason: str, allowed_from=ACTIV
 
 
 def shortlist(actor, issue: Issue, rationale: str) -> None:
-    _change(actor, issue, IssueStatus.SHORTLISTED.value, _reason(rationale), allowed_from=(IssueStatus.OPEN.value,))
+    rationale = _reason(rationale)
+    _change(actor, issue, IssueStatus.SHORTLISTED.value, rationale, allowed_from=(IssueStatus.OPEN.value,))
+    events.record("issue_shortlisted", actor=actor, issue=issue, rationale=events.quote(rationale))
 
 
 def reopen(actor, issue: Issue, reason: str) -> None:
+    reason = _reason(reason)
     _change(
         actor,
         issue,
         IssueStatus.OPEN.value,
-        _reason(reason),
+        reason,
         allowed_from=(IssueStatus.SHORTLISTED.value, IssueStatus.DECLINED.value),
     )
+    events.record("issue_reopened", actor=actor, issue=issue, reason=events.quote(reason))
 
 
 def decline(actor, issue: Issue, reason: str) -> None:
-    _change(actor, issue, IssueStatus.DECLINED.value, _reason(reason))
+    reason = _reason(reason)
+    _change(actor, issue, IssueStatus.DECLINED.value, reason)
+    events.record("issue_declined", actor=actor, issue=issue, reason=events.quote(reason))
 
 
 def withdraw(author, issue: Issue, reason: str) -> None:
+    reason = _reason(reason, minimum=5)
     _change(
         author,
         issue,
         IssueStatus.WITHDRAWN.value,
-        _reason(reason, minimum=5),
+        reason,
         allowed_from=(IssueStatus.OPEN.value,),
         shown=False,  # authors may withdraw their issue also while it waits for a check
     )
+    # supporters and followers hear of it (their points went back); one waiting for a check was never shown
+    events.record("issue_withdrawn", actor=author, issue=issue, reason=events.quote(reason))
 
 
 def merge(actor, source: Issue, target: Issue, reason: str) -> None:
@@ -158,6 +168,15 @@ def merge(actor, source: Issue, target: Issue, reason: str) -> None:
 
     _change(actor, source, IssueStatus.MERGED.value, reason)
     source.merged_into_id = target.id
+    # Recorded before its supporters and followers move to the target: they are who hear of it.
+    events.record(
+        "issue_merged",
+        actor=actor,
+        issue=source,
+        target_id=target.id,
+        target_title=target.title,
+        reason=events.quote(reason),
+    )
     db.session.add(  # the target's history says what joined it, and why
         IssueStatusChange(
             issue_id=target.id,

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import SECTOR_LABELS, Sector
 from app.extensions import db
+from app.issues.attachment_models import AttachmentKind, IssueAttachment  # noqa: F401  (photos and PDFs)
 from app.models_common import UTCDateTime, in_check, utcnow
 from app.rendered import html_column, markdown_columns, rules_column
 

@@ -30,6 +30,7 @@ from app.issues.models import (
 )
 from app.models_common import utcnow
 from app.moderation.visibility import after_report, initial_visibility
+from app.notifications import events
 from app.submissions import SAME_WINDOW, AlreadyMade
 
 TITLE_MAX = 140
@@ -326,10 +327,12 @@ def places(process_id: int) -> list[str]:
 def add_comment(author: User, issue: Issue, body: str, stance: str, kind: str, parent_id: int | None = None) -> Comment:
     """Place a reaction. The same reaction sent again a moment later raises AlreadyMade with the first."""
     body = comments.check(body, stance, kind)["body"]
+    reply_to = None
     if parent_id:
         parent = db.session.get(Comment, parent_id)
         if parent is None or parent.issue_id != issue.id:
             raise DomainError(_("The reaction you answer no longer exists."), "body")
+        reply_to = parent.id  # the reaction answered: its author hears of it (app/notifications)
         parent_id = parent.parent_id or parent.id  # one level of replies: answers to answers join the thread
     sent_before = comments.just_placed(author.id, issue.id, parent_id, body)
     if sent_before is not None:
@@ -353,18 +356,48 @@ def add_comment(author: User, issue: Issue, body: str, stance: str, kind: str, p
         visibility=initial_visibility(author, issue.process),
     )
     db.session.add(comment)
+    db.session.flush()
     if comment.visibility == "visible":
         record_first_response(author, issue)
-    db.session.flush()
+        announce_comment(comment, issue, reply_to)
+    # One waiting for a check is announced when a moderator lets it through (app/moderation/services.py).
     return comment
 
 
 ANSWERING_ROLES = (Role.PARTNER, Role.WIJKREGISSEUR, Role.FACILITATOR, Role.WETHOUDER)
 
 
+def is_answer(author: User | None, issue: Issue) -> bool:
+    """A reaction by the municipality or a partner on a resident's issue answers it (the Groene Loper)."""
+    return (
+        author is not None
+        and issue.author_was_resident
+        and author.has_role(*ANSWERING_ROLES)
+        and author.id != issue.author_id
+    )
+
+
+def announce_comment(comment: Comment, issue: Issue, reply_to: int | None = None) -> None:
+    """Record that a reaction is there for others to see: once, when it is first shown.
+
+    An answer of the municipality or a partner on a resident's issue is `issue_answered`, any other reply
+    in a thread `comment_reply`, the rest `issue_reaction`. `reply_to` names the reaction answered (the thread
+    keeps one level, so it may be a reply within the thread); it defaults to the thread's first reaction.
+    """
+    author = comment.author
+    if is_answer(author, issue):
+        kind = "issue_answered"
+    elif comment.parent_id:
+        kind = "comment_reply"
+    else:
+        kind = "issue_reaction"
+    data = {"reply_to": reply_to or comment.parent_id} if comment.parent_id else {}
+    events.record(kind, actor=author, issue=issue, comment=comment, **data)
+
+
 def record_first_response(author: User, issue: Issue) -> None:
     """The Groene Loper: the first answer by the municipality or a partner to a resident's issue."""
-    if issue.author_was_resident and author.has_role(*ANSWERING_ROLES) and author.id != issue.author_id:
+    if is_answer(author, issue):
         db.session.execute(
             sa.update(Issue)
             .where(Issue.id == issue.id, Issue.first_response_at.is_(None))

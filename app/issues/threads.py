@@ -9,6 +9,8 @@ what each visitor sees of them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import sqlalchemy as sa
 from flask import url_for
 from sqlalchemy.orm import selectinload
@@ -69,30 +71,56 @@ THREADS_PER_PAGE = 30  # threads on a page of the issue page
 
 def url_of(comment: Comment) -> str:
     """Where a reaction is shown: its page of the issue page, or of its thread's own page, at its place."""
-    anchor = f"comment-{comment.id}"
-    if comment.parent_id is None:
-        before = _position(Comment.issue_id == comment.issue_id, Comment.parent_id.is_(None), comment=comment)
-        page = (before - 1) // THREADS_PER_PAGE + 1
-        return url_for("issues.show", issue_id=comment.issue_id, page=page if page > 1 else None, _anchor=anchor)
-    position = _position(Comment.parent_id == comment.parent_id, comment=comment)
-    thread = db.session.get(Comment, comment.parent_id, execution_options=INCLUDING_HIDDEN)
-    if position <= REPLIES_SHOWN and thread is not None:
-        return url_for("issues.show", issue_id=comment.issue_id, page=_page_of(thread), _anchor=anchor)
-    page = (position - 1) // REPLIES_PER_PAGE + 1
-    return url_for("threads.show", comment_id=comment.parent_id, page=page if page > 1 else None, _anchor=anchor)
+    return urls_of([comment])[comment.id]
 
 
-def _page_of(thread: Comment) -> int | None:
-    position = _position(Comment.issue_id == thread.issue_id, Comment.parent_id.is_(None), comment=thread)
-    page = (position - 1) // THREADS_PER_PAGE + 1
+def urls_of(comments: Iterable[Comment]) -> dict[int, str]:
+    """`url_of` for many reactions at once (a list of someone's reactions), in at most two queries.
+
+    Places count hidden reactions too: they keep their place on the page as a placeholder.
+    """
+    comments = list(comments)
+    replies = [c for c in comments if c.parent_id is not None]
+    reply_places = _places(Comment.parent_id, {c.parent_id for c in replies}, {c.id for c in replies})
+    # A reply among a thread's first ones shows on the issue page, on the page of its thread.
+    threads_needed = {c.id for c in comments if c.parent_id is None}
+    threads_needed |= {c.parent_id for c in replies if reply_places.get(c.id, 0) <= REPLIES_SHOWN}
+    thread_places = _places(
+        Comment.issue_id,
+        {c.issue_id for c in comments},
+        threads_needed,
+        Comment.parent_id.is_(None),
+    )
+    urls = {}
+    for comment in comments:
+        anchor = f"comment-{comment.id}"
+        if comment.parent_id is None:
+            page = _page(thread_places.get(comment.id, 1), THREADS_PER_PAGE)
+            urls[comment.id] = url_for("issues.show", issue_id=comment.issue_id, page=page, _anchor=anchor)
+            continue
+        position = reply_places.get(comment.id, 1)
+        if position <= REPLIES_SHOWN and comment.parent_id in thread_places:
+            page = _page(thread_places[comment.parent_id], THREADS_PER_PAGE)
+            urls[comment.id] = url_for("issues.show", issue_id=comment.issue_id, page=page, _anchor=anchor)
+        else:
+            page = _page(position, REPLIES_PER_PAGE)
+            urls[comment.id] = url_for("threads.show", comment_id=comment.parent_id, page=page, _anchor=anchor)
+    return urls
+
+
+def _page(position: int, per_page: int) -> int | None:
+    page = (position - 1) // per_page + 1
     return page if page > 1 else None
 
 
-def _position(*where, comment: Comment) -> int:
-    """The place (from 1) of `comment` among the reactions matching `where`, in the order they are shown."""
-    earlier = sa.or_(
-        Comment.created_at < comment.created_at,
-        sa.and_(Comment.created_at == comment.created_at, Comment.id <= comment.id),
+def _places(group, groups: set[int], ids: set[int], *where) -> dict[int, int]:
+    """The place (from 1) of each reaction in `ids` among the reactions of its `group`, in the order shown."""
+    if not ids:
+        return {}
+    ranked = (
+        sa.select(Comment.id, sa.func.row_number().over(partition_by=group, order_by=ORDER).label("place"))
+        .where(group.in_(groups), *where)
+        .subquery()
     )
-    stmt = sa.select(sa.func.count()).select_from(Comment).where(*where, earlier)
-    return db.session.scalar(stmt.execution_options(**INCLUDING_HIDDEN))
+    stmt = sa.select(ranked.c.id, ranked.c.place).where(ranked.c.id.in_(ids))
+    return dict(db.session.execute(stmt.execution_options(**INCLUDING_HIDDEN)).tuples().all())

@@ -340,7 +340,7 @@ def follow(issue_id: int):
     following = services.set_following(current_user, issue, request.form.get("action") != "unfollow")
     db.session.commit()
     flash(_("You follow this issue.") if following else _("You no longer follow this issue."), "success")
-    return redirect(url_for("issues.show", issue_id=issue.id))
+    return redirect(safe_next(request.form.get("next"), "issues.show", issue_id=issue.id))  # e.g. back to /mijn
 
 
 def _report(target_type: str, target_id: int, issue: Issue, comment: Comment | None = None):

@@ -19,7 +19,14 @@ from app.extensions import db
 from app.issues import comments, decisions
 from app.issues.editing import apply_edit, data_of
 from app.issues.models import Comment, Issue, IssueRevision
-from app.issues.services import IssueData, apply_data, classification, record_first_response, validate
+from app.issues.services import (
+    IssueData,
+    announce_comment,
+    apply_data,
+    classification,
+    record_first_response,
+    validate,
+)
 from app.models_common import utcnow
 from app.moderation import edits
 from app.moderation.balance import default_category
@@ -33,6 +40,7 @@ from app.moderation.models import (
     Visibility,
 )
 from app.moderation.visibility import issue_of, open_reports, resolve_reports, tell_author
+from app.notifications import events
 from app.processes.models import ProcessPhase
 
 REASON_MIN = 10
@@ -137,10 +145,20 @@ def act(actor: User, target, action: str, reason: str, **extra) -> ModerationAct
         details=details,
     )
     db.session.add(entry)
-    if chosen != Action.RECLASSIFY:  # an internal bookkeeping change; the author need not be mailed
-        tell_author(target, chosen, reason)
+    if chosen != Action.RECLASSIFY and not _told_by_event(chosen, target):
+        tell_author(target, chosen, reason)  # a reclassification is internal bookkeeping: nobody is mailed
     db.session.flush()
     return entry
+
+
+# Decisions and feedback on an issue are events (app/notifications): its author, followers and supporters hear
+# of them as each chose. A mail of its own to the author would tell them twice.
+TOLD_BY_EVENT = (Action.DECLINE, Action.MERGE, Action.FEEDBACK)
+
+
+def _told_by_event(action: Action, target) -> bool:
+    # feedback on an issue nobody else sees is announced to nobody: its author still gets the mail
+    return action in TOLD_BY_EVENT and isinstance(target, Issue) and target.is_visible
 
 
 # --- the handlers: each changes the target and returns details for the log ---------------------
@@ -162,7 +180,31 @@ def _restore(actor, target, reason, **_extra):
     details = _set_visibility(target, Visibility.VISIBLE)
     if isinstance(target, Comment) and details["from"] == Visibility.PENDING.value and target.author:
         record_first_response(target.author, issue_of(target))  # the Groene Loper counts it from now
+    if isinstance(target, Comment) and not _shown_before(target, details["from"]):
+        announce_comment(target, issue_of(target))  # nothing waiting for a check was announced: now it is
     return details
+
+
+def _shown_before(target, before: str) -> bool:
+    """Whether this contribution was shown to everyone before (then its arrival was announced already).
+
+    A contribution starts visible or waiting for a check; the log tells whether a hidden one was ever
+    visible: approved, hidden automatically (only visible ones are), or hidden while it was visible.
+    """
+    if before == Visibility.VISIBLE.value:
+        return True
+    if before == Visibility.PENDING.value:
+        return False
+    log = db.session.execute(
+        sa.select(ModerationAction.action, ModerationAction.details).where(
+            ModerationAction.target_type == target_type_of(target), ModerationAction.target_id == target.id
+        )
+    ).all()
+    return any(
+        action in (Action.APPROVE.value, Action.AUTO_HIDE.value, Action.RESTORE.value)
+        or (details or {}).get("from") == Visibility.VISIBLE.value
+        for action, details in log
+    )
 
 
 def _decline(actor, issue, reason, **_extra):
@@ -195,8 +237,11 @@ def _feedback_text(text: str) -> str:
 
 
 def _feedback(actor, issue, text, **_extra):
+    changed = text != issue.feedback
     issue.feedback = text
     issue.feedback_at = utcnow()
+    if changed:  # the same text saved again tells nobody anything new
+        events.record("issue_feedback", actor=actor, issue=issue, feedback=events.quote(text))
 
 
 def _classify(actor, issue, reason, data: IssueData | None = None, **_extra):

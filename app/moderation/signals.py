@@ -17,6 +17,7 @@ from sqlalchemy.orm import aliased
 
 from app.accounts.models import Role, User
 from app.extensions import db
+from app.issues import waiting as waiting_list
 from app.issues.models import ACTIVE, Comment, CommentKind, Issue, IssueStatus
 from app.models_common import utcnow
 from app.moderation import balance
@@ -169,23 +170,13 @@ def dominance(process, now=None, people=None) -> Signal | None:
 
 
 def waiting(process, now=None) -> Signal | None:
-    """Residents' issues and questions without an answer after N days (the Groene Loper)."""
+    """Residents' issues and questions without an answer after the Groene Loper's working days.
+
+    The issues are those of app/issues/waiting.py (the reminders and the dashboard list the same ones).
+    """
     now = now or utcnow()
-    days = _setting("WAITING_DAYS")
-    before = now - timedelta(days=days)
-    issues = db.session.scalars(
-        sa.select(Issue)
-        .where(
-            Issue.process_id == process.id,
-            Issue.visibility == "visible",
-            Issue.status.in_(ACTIVE),
-            Issue.author_was_resident.is_(True),
-            Issue.first_response_at.is_(None),
-            Issue.created_at <= before,
-        )
-        .order_by(Issue.created_at)
-        .limit(50)
-    ).all()
+    days = waiting_list.target_days()
+    issues, issue_count = waiting_list.waiting_for_answer(process.id, limit=5, now=now)
     author, reply = aliased(User), aliased(Comment)
     questions = db.session.scalar(
         sa.select(sa.func.count())
@@ -199,28 +190,28 @@ def waiting(process, now=None) -> Signal | None:
             Comment.kind == CommentKind.QUESTION.value,
             Comment.visibility == "visible",
             Comment.parent_id.is_(None),
-            Comment.created_at <= before,
+            Comment.created_at < waiting_list.overdue_before(now, days),
             author.role == Role.RESIDENT.value,
             ~sa.exists().where(reply.parent_id == Comment.id, reply.author_id != Comment.author_id),
         )
     )
-    if not issues and not questions:
+    if not issue_count and not questions:
         return None
     parts = []
-    if issues:
-        parts.append(ngettext("%(num)d issue", "%(num)d issues", len(issues)))
+    if issue_count:
+        parts.append(ngettext("%(num)d issue", "%(num)d issues", issue_count))
     if questions:
         parts.append(ngettext("%(num)d question", "%(num)d questions", questions))
     return Signal(
         "waiting",
         _("Residents wait for an answer"),
         _(
-            "%(what)s by residents got no answer in %(days)d days.",
+            "%(what)s by residents got no answer within %(days)d working days.",
             what=_(" and ").join(parts),
             days=days,
         ),
         _("Answer them, or ask the partner who knows the subject to answer. A short first answer helps already."),
-        _issue_links(issues),
+        _issue_links([issue for issue, _days in issues]),
     )
 
 

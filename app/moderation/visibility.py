@@ -17,6 +17,7 @@ from app.extensions import db
 from app.issues.models import Comment, Issue, Report
 from app.issues.visibility import get_including_hidden
 from app.mail import send_after_commit
+from app.mail.language import in_language_of
 from app.models_common import utcnow
 from app.moderation.models import Action, ModerationAction, Target, Visibility
 from app.urls import absolute_url
@@ -140,7 +141,7 @@ def after_report(target_type: str, target_id: int) -> bool:
     count = reports_towards_hiding(target_type, target_id)
     if not threshold or count < threshold:
         return False
-    note = _("Hidden automatically after %(n)d reports. The neighbourhood director will look at it.", n=count)
+    note = _auto_note(count)
     hidden = db.session.execute(
         sa.update(model)
         .where(model.id == target_id, model.visibility == Visibility.VISIBLE.value)
@@ -162,9 +163,13 @@ def after_report(target_type: str, target_id: int) -> bool:
             details={"reports": count},
         )
     )
-    tell_author(target, Action.AUTO_HIDE, note)
+    tell_author(target, Action.AUTO_HIDE, lambda: _auto_note(count))  # the platform's words: in their language
     db.session.flush()
     return True
+
+
+def _auto_note(count: int) -> str:
+    return _("Hidden automatically after %(n)d reports. The neighbourhood director will look at it.", n=count)
 
 
 def _link(target) -> str:
@@ -193,13 +198,17 @@ MESSAGES = {
 }
 
 
-def tell_author(target, action: Action, reason: str) -> None:
-    """Mail the author (or the account holder) what happened and why, once the change is committed."""
+def tell_author(target, action: Action, reason) -> None:
+    """Mail the author (or the account holder) what happened and why, once the change is committed, in their
+    language. `reason`: a moderator's own words, as written, or a callable giving the platform's words (then
+    translated for the author)."""
     person = target if isinstance(target, User) else target.author
     if person is None or action not in MESSAGES or not person.email:
         return
-    lines = [_("Hello %(name)s,", name=person.display_name), "", MESSAGES[action](), "", _("The reason:"), reason]
-    if not isinstance(target, User):
-        lines += ["", _("See it here: %(link)s", link=_link(target))]
-    lines += ["", _("Questions? Answer this e-mail or contact the neighbourhood director.")]
-    send_after_commit(person.email, MESSAGES[action](), "\n".join(lines))
+    with in_language_of(person):  # theirs, not the moderator's
+        reason = reason() if callable(reason) else reason
+        lines = [_("Hello %(name)s,", name=person.display_name), "", MESSAGES[action](), "", _("The reason:"), reason]
+        if not isinstance(target, User):
+            lines += ["", _("See it here: %(link)s", link=_link(target))]
+        lines += ["", _("Questions? Answer this e-mail or contact the neighbourhood director.")]
+        send_after_commit(person.email, MESSAGES[action](), "\n".join(lines))

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, send_from_directory, session
+from flask_login import current_user
 
+from app.dashboard import services as dashboard
+from app.dashboard.permissions import SECTIONS, version_for
 from app.extensions import db
+from app.notifications import preferences
+from app.policy import can
 from app.processes.services import list_processes
 from app.security import safe_next
 
@@ -14,7 +19,15 @@ bp = Blueprint("pages", __name__)
 
 @bp.route("/")
 def home():
-    return render_template("pages/home.html", processes=list_processes())
+    return render_template("pages/home.html", processes=list_processes(), work=_waiting_work())
+
+
+def _waiting_work() -> dict | None:
+    """For the neighbourhood director, facilitators and aldermen: the counts of their work overview."""
+    version = version_for(current_user)
+    if version is None:
+        return None
+    return dashboard.gather(current_user, SECTIONS[version], brief=True)
 
 
 @bp.route("/privacy")
@@ -38,10 +51,14 @@ def favicon():
 
 @bp.route("/language", methods=["POST"])
 def set_language():
-    """Remember the chosen language in the session. A plain form: works without JavaScript."""
+    """Remember the chosen language in the session, and on the account of a signed-in person (for their mails).
+    A plain form: works without JavaScript."""
     lang = request.form.get("lang", "")
     if lang in current_app.config["LANGUAGES"]:
         session["lang"] = lang
+        if can(current_user, "account.manage"):  # mails and digests are written in the language the person chose
+            preferences.set_language(current_user, lang)
+            db.session.commit()
     return redirect(safe_next(request.form.get("next")))
 
 

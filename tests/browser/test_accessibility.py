@@ -81,6 +81,14 @@ PAGES = [
     ("wijkregisseur@example.org", "/moderation/issue/2"),
     ("wijkregisseur@example.org", "/moderation/issue/2/classification"),
     ("wijkregisseur@example.org", "/processes/buytenwegh/balance"),
+    ("wijkregisseur@example.org", "/dashboard"),  # the work overview, and its short versions
+    ("facilitator@example.org", "/dashboard"),
+    ("wethouder@example.org", "/dashboard"),
+    ("wijkregisseur@example.org", "/"),  # with "What is waiting for you"
+    ("bewoner@example.org", "/mijn"),  # Mijn pagina: issues, reactions, working groups, notifications
+    ("bewoner@example.org", "/mijn/reacties"),
+    ("bestuurder@example.org", "/mijn"),  # with points, a partner's working groups
+    ("wethouder@example.org", "/mijn"),  # with a covenant waiting for the signing phase
 ]
 
 

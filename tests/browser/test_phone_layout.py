@@ -43,6 +43,8 @@ PAGES = {
         "/issues/1/report",
         "/account",
         "/issues/3/working-group",
+        "/mijn",
+        "/mijn/onderwerpen",
     ],
     "partner@example.org": ["/account/organisations"],
     "wijkregisseur@example.org": [
@@ -61,10 +63,14 @@ PAGES = {
         "/issues/1/working-group",
         "/covenants/2/parties",
         "/covenants/2/edit",
+        "/dashboard",  # the work overview
+        "/dashboard?process=buytenwegh",
+        "/",  # with "What is waiting for you"
     ],
     "admin@example.org": ["/admin/users", "/admin/users/1", "/admin/organisations/1"],
     "raad@example.org": ["/council/positions/new", "/council/positions/1/edit"],
-    "facilitator@example.org": ["/exports"],
+    "facilitator@example.org": ["/exports", "/dashboard"],
+    "wethouder@example.org": ["/dashboard", "/"],
 }
 
 # Returns a list of problems on the current page, in words.

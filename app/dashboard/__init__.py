@@ -1,0 +1,1 @@
+"""The work overview (Werkoverzicht): what waits for the neighbourhood director, a facilitator or an alderman now."""
