@@ -81,6 +81,9 @@ class Config:
     MAIL_MAX_ATTEMPTS = _int("MAIL_MAX_ATTEMPTS", 6)
     MAIL_CLAIM_LEASE = _int("MAIL_CLAIM_LEASE", 600)  # seconds
     MAIL_KEEP_DAYS = _int("MAIL_KEEP_DAYS", 90)  # sent mails are removed from the outbox after this many days
+    # Seconds a notification mail waits before it goes, so what happens soon after joins it in one mail
+    # (app/notifications/audience.py): a busy issue does not flood its followers.
+    NOTIFICATION_MAIL_DELAY = _int("NOTIFICATION_MAIL_DELAY", 120)
 
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
@@ -200,6 +203,7 @@ class TestingConfig(Config):
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"  # cheap, for fast tests only
     SQLALCHEMY_DATABASE_URI = _database_url("sqlite:///:memory:")
     JOBS_SYNC = True  # tests that use the queue or the thread switch it off
+    NOTIFICATION_MAIL_DELAY = 0  # mails at once after the request; tests of the delay set it
     RUN_SCHEDULER = False
 
 

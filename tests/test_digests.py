@@ -143,13 +143,13 @@ def test_a_digest_groups_by_process_then_issue_newest_first(app, world, outbox):
     assert body.startswith("Beste Fatima,")
     order = [
         body.index("Wijk van de toekomst Seghwaert"),
-        body.index("Onderwerp “Speeltuin opknappen”"),
+        body.index("Onderwerp ‘Speeltuin opknappen’"),
         body.index("Wijk van de toekomst Buytenwegh"),
-        body.index("Onderwerp “Bankje bij de vijver”"),  # newest event at 3 hours
-        body.index("Onderwerp “Losse stoeptegels”"),
+        body.index("Onderwerp ‘Bankje bij de vijver’"),  # newest event at 3 hours
+        body.index("Onderwerp ‘Losse stoeptegels’"),
     ]
     assert order == sorted(order)
-    bench = body[body.index("Onderwerp “Bankje bij de vijver”") : body.index("Onderwerp “Losse stoeptegels”")]
+    bench = body[body.index("Onderwerp ‘Bankje bij de vijver’") : body.index("Onderwerp ‘Losse stoeptegels’")]
     lines = [line for line in bench.splitlines() if line.startswith("- ")]
     assert len(lines) == 2 and all("Nieuwe reactie op uw onderwerp" in line for line in lines)
     links = [line.strip() for line in bench.splitlines() if line.startswith("  http")]
@@ -158,9 +158,12 @@ def test_a_digest_groups_by_process_then_issue_newest_first(app, world, outbox):
         f"http://localhost/comments/{oldest}/replies#comment-{oldest}",
     ]
     assert "http://localhost/" in body  # absolute, from BASE_URL
-    # the way out: per topic in the text, and for the whole digest in the footer and the header
-    assert "Geen mail meer over “Reacties en antwoorden”: http://localhost/unsubscribe/" in body
-    assert mail.list_unsubscribe.startswith("<http://localhost/unsubscribe/")
+    # one way out, for the whole digest (in the footer and the header); a topic alone is for the preferences page
+    assert "Geen mail meer over" not in body and body.count("/unsubscribe/") == 1
+    stop = mail.list_unsubscribe.strip("<>")
+    assert f"Stop dit dagelijkse overzicht (alle soorten berichten hierboven): {stop}\n" in body
+    assert "Kies welke e-mails u krijgt: http://localhost/notifications/preferences" in body
+    assert "U krijgt deze e-mail bij" not in body  # the digest says itself what it holds
 
 
 def test_an_english_reader_gets_english(app, world, outbox):
@@ -383,9 +386,9 @@ def test_every_kind_of_line_costs_the_same_queries_for_5_or_200_events(app, worl
         row = db.session.scalar(sa.select(OutboxMail).where(OutboxMail.user_id == reader.id))
         _subject, body = compose_digest(row)
     for heading in (
-        "Convenant “Veilig fietspad”",
-        "Werkgroep van “Bankje bij de vijver”",
-        "Onderwerp “Losse stoeptegels”",
+        "Convenant ‘Veilig fietspad’",
+        "Werkgroep van ‘Bankje bij de vijver’",
+        "Onderwerp ‘Losse stoeptegels’",
         "Uw lidmaatschap",
         "Wijk van de toekomst Meerzicht",
     ):

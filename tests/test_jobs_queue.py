@@ -120,6 +120,16 @@ def test_without_redis_a_job_runs_in_a_thread_of_the_web_process(app):
     assert runs(app) == {"in_a_thread": "no request"}
 
 
+def test_without_redis_a_job_queued_outside_a_request_runs_before_the_caller_ends(app):
+    """A `flask` command (seeding, an import) ends right after its work: a daemon thread would die with it, and
+    its mail would stay claimed and unsent. Outside a request the job runs in the caller's thread instead."""
+    app.config["JOBS_SYNC"] = False
+    with app.app_context():
+        assert enqueue(note_run, "from_a_command") is None
+        assert threading.current_thread().name == "MainThread"
+        assert runs(app) == {"from_a_command": "no request"}  # done already, no waiting
+
+
 def test_a_failing_job_in_the_web_process_is_logged_not_raised(app, caplog):
     with app.app_context():
         enqueue(fail_loudly)  # no exception here

@@ -59,20 +59,26 @@ def test_the_summary_counts_what_waits_with_links(app, people, outbox):
     with app.app_context():
         assert run_summary()["people"] == 2
     [mail] = summaries(outbox, director.email)
-    assert mail.subject == "Moderatie: 3 dingen wachten op u"
+    # the subject names what waits, in the words of the work overview
+    assert mail.subject == "1 gemelde bijdrage, 1 bijdrage van een nieuw account en 1 lidmaatschap wachten op u"
     body = mail.body
     assert body.startswith("Beste Mirjam,")
-    assert "- 1 bijdrage met open meldingen\n  http://localhost/moderation\n" in body  # two reports, one thing
-    assert "- 1 bijdrage van een nieuwe deelnemer wacht op controle\n  http://localhost/moderation\n" in body
-    assert "goedkeuring\n  http://localhost/admin/memberships\n" in body
+    # two reports, one contribution; each line links to its part of the moderation page, as the overview does
+    assert "- 1 gemelde bijdrage\n  http://localhost/moderation#reported-title\n" in body
+    assert "- 1 bijdrage van een nieuw account om te controleren\n  http://localhost/moderation#pending-title\n" in body
+    assert (
+        "- 1 verzoek om een organisatie te vertegenwoordigen\n  http://localhost/admin/memberships?status=pending\n"
+        in body
+    )
+    assert "meldingen" not in body and "aanvraag" not in body  # "melding" means a notification to residents
     assert "wijziging" not in body  # a count of zero is left out
     assert "http://localhost/dashboard" in body
     assert "Geheim onderwerp" not in body  # counts and links, never content
     assert mail.list_unsubscribe.startswith("<http://localhost/unsubscribe/")
     # the administrator reads English; the facilitator and residents may act on none of it and get nothing
     [english] = summaries(outbox, admin.email)
-    assert english.subject == "Moderation: 3 things wait for you"
-    assert "1 contribution with open reports" in english.body
+    assert english.subject == "1 reported contribution, 1 contribution of a new account, and 1 membership wait for you"
+    assert "- 1 reported contribution\n" in english.body
     assert summaries(outbox, facilitator.email) == [] and summaries(outbox, resident.email) == []
 
 

@@ -59,3 +59,29 @@ def test_a_morning_summary_is_offered_daily_or_not_at_all(client, auth):
     auth.login_as("facilitator")
     html = client.get("/notifications/preferences").get_data(as_text=True)
     assert "topic_moderation_summary" not in html
+
+
+def test_the_page_speaks_of_kinds_of_message_not_of_issues(client, auth):
+    """ "Per onderwerp" reads as "per issue" (an onderwerp is an issue here): it chooses per kind of message."""
+    auth.login_as("resident")
+    html = client.get("/notifications/preferences").get_data(as_text=True)
+    assert "Kies per soort bericht hoe u het wilt horen. U ziet alles altijd op de pagina" in html
+    assert re.search(r'op de pagina <a class="utrecht-link" href="/notifications">Meldingen</a>\.</p>', html)
+    assert "Kies per soort bericht of u meteen een e-mail krijgt" in html  # the page's description
+    assert "per onderwerp" not in html
+    client.post("/language", data={"lang": "en"})
+    html = client.get("/notifications/preferences").get_data(as_text=True)
+    assert "Choose per kind of message how you want to hear about it." in html
+
+
+def test_a_morning_mail_is_offered_as_a_separate_mail(client, auth):
+    """The moderation summary and the reminder are mails of their own every morning, not part of the daily
+    overview: their choice says so, on this page and on Mijn pagina; the other topics keep the daily overview."""
+    auth.login_as("wijkregisseur")
+    html = client.get("/notifications/preferences").get_data(as_text=True)
+    assert html.count("Elke ochtend, een aparte e-mail") == 2
+    assert html.count("Eén keer per dag, in één e-mail") == 5  # each of the five topics a digest holds
+    assert "Elke ochtend: gemelde bijdragen, bijdragen om te controleren en lidmaatschappen om goed te keuren." in html
+    assert "meldingen van misbruik" not in html  # "meldingen" are a resident's notifications
+    mine = client.get("/mijn").get_data(as_text=True)
+    assert mine.count("<strong>Elke ochtend, een aparte e-mail</strong>") == 2

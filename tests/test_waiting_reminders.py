@@ -57,13 +57,14 @@ def test_the_reminder_lists_who_waits_oldest_first(app, people, outbox):
     with app.app_context():
         assert run_reminders() == {"people": 2, "waiting": 2}
     [mail] = reminders(outbox, people["director"].email)
-    assert mail.subject == "Groene Loper: 2 bewoners wachten op een antwoord"
+    # it counts issues (one resident may send in several), and says how long "too long" is
+    assert mail.subject == "2 onderwerpen van bewoners wachten langer dan 10 werkdagen op antwoord"
     body = mail.body
     assert "langer dan 10 werkdagen" in body
     first = (
-        f"- “Bankje bij de vijver” (Wijk van de toekomst Buytenwegh): 15 werkdagen\n  http://localhost/issues/{older}"
+        f"- ‘Bankje bij de vijver’ (Wijk van de toekomst Buytenwegh): 15 werkdagen\n  http://localhost/issues/{older}"
     )
-    second = f"- “Losse stoeptegels” (Wijk van de toekomst Buytenwegh): 13 werkdagen\n  http://localhost/issues/{newer}"
+    second = f"- ‘Losse stoeptegels’ (Wijk van de toekomst Buytenwegh): 13 werkdagen\n  http://localhost/issues/{newer}"
     assert first in body and second in body and body.index(first) < body.index(second)
     assert "Al beantwoord" not in body and "Verborgen" not in body and "binnen de tijd" not in body
     assert mail.list_unsubscribe.startswith("<http://localhost/unsubscribe/")
@@ -72,7 +73,7 @@ def test_the_reminder_lists_who_waits_oldest_first(app, people, outbox):
     assert reminders(outbox, people["facilitator"].email) == [] and reminders(outbox, people["resident"].email) == []
 
 
-def test_a_long_list_is_cut_with_a_link_to_the_overview(app, people, outbox, monkeypatch):
+def test_a_long_list_is_cut_with_a_link_to_the_whole_list(app, people, outbox, monkeypatch):
     monkeypatch.setattr("app.notifications.summary.REMINDER_LIMIT", 2)
     process = make_process(app)
     for day in (2, 3, 4, 5):
@@ -81,7 +82,7 @@ def test_a_long_list_is_cut_with_a_link_to_the_overview(app, people, outbox, mon
         run_reminders()
     [mail] = reminders(outbox, people["director"].email)
     assert "Onderwerp 2" in mail.body and "Onderwerp 3" in mail.body and "Onderwerp 5" not in mail.body
-    assert "En nog 2: http://localhost/dashboard" in mail.body
+    assert "En nog 2: http://localhost/dashboard/waiting\n" in mail.body  # the whole list, not the overview
 
 
 def test_nothing_when_nobody_waits_or_on_a_day_off(app, people, outbox):
@@ -107,5 +108,5 @@ def test_an_english_reader_gets_english(app, people, outbox):
     with app.app_context():
         run_reminders()
     [mail] = reminders(outbox, people["admin"].email)
-    assert mail.subject == "Groene Loper: 1 resident waits for an answer"
+    assert mail.subject == "1 issue by a resident waits longer than 10 working days for an answer"
     assert "“Bankje” (Buytenwegh): 15 working days" in mail.body

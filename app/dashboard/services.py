@@ -29,12 +29,15 @@ from app.issues import waiting as issues_waiting
 from app.issues.models import Comment, Issue, Report
 from app.issues.visibility import all_rows
 from app.moderation.edits import PendingEdit
+from app.moderation.queue import Page
 from app.predicates import phase_allows
 from app.processes.models import PHASE_ORDER, PhaseKey, Process
 from app.workdays import today
 
 # At most this many covenants are weighed for the council and for signing (a pilot has a handful).
 COVENANT_CANDIDATES = 200
+# Residents waiting, per page of the whole list (as many as the morning reminder lists).
+WAITING_PER_PAGE = 50
 
 
 @dataclass
@@ -160,6 +163,12 @@ def residents_waiting(process_id: int | None = None, limit: int = 10) -> Listing
     """Residents' issues without an answer after the Groene Loper's target, oldest first, with working days."""
     rows, total = issues_waiting.waiting_for_answer(process_id=process_id, limit=limit)
     return Listing(rows, total)
+
+
+def residents_waiting_page(process_id: int | None, page: int, per_page: int = WAITING_PER_PAGE) -> Page:
+    """One page of the whole list of residents waiting (the work overview shows its first rows), one query."""
+    rows, total = issues_waiting.waiting_for_answer(process_id=process_id, limit=per_page, offset=(page - 1) * per_page)
+    return Page(rows, page, per_page, total)
 
 
 def residents_waiting_count(process_id: int | None = None) -> int:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user, login_required
 
 from app.dashboard import services
 from app.dashboard.permissions import SECTIONS, version_for
 from app.policy import require
+from app.request_args import page_number
 
 bp = Blueprint("dashboard", __name__)
 
@@ -27,6 +28,27 @@ def index():
         processes=processes,
         process=process,
         work=services.gather(current_user, sections, process),
+        target_days=services.groene_loper_days(),
+    )
+
+
+@bp.route("/dashboard/waiting")
+@login_required
+def waiting():
+    """The whole list of residents waiting longer than the Groene Loper promises, a page at a time."""
+    require("dashboard.view")
+    asked = page_number()
+    processes = services.published_processes()
+    process = _chosen(processes)
+    per_page = current_app.config.get("DASHBOARD_PAGE_SIZE", services.WAITING_PER_PAGE)
+    page = services.residents_waiting_page(process.id if process else None, asked, per_page)
+    if asked > page.pages:
+        abort(404)
+    return render_template(
+        "dashboard/waiting.html",
+        page=page,
+        processes=processes,
+        process=process,
         target_days=services.groene_loper_days(),
     )
 

@@ -38,7 +38,13 @@ PUBLIC_MAX_AGE = 300  # seconds a shared cache may keep a public issue's file (a
 
 
 def upload_body_limit(config) -> int:
-    """The largest request the add form may send: every free place filled with a file at the limit."""
+    """The largest request the add form may send: every free place filled with a file at the limit.
+
+    Only for someone signed in: anyone else gets the site's ordinary limit, so a stranger cannot make the
+    server read tens of megabytes (the CSRF check reads the form before the view refuses them).
+    """
+    if not current_user.is_authenticated:
+        return config["MAX_CONTENT_LENGTH"]
     files = config["ISSUE_PHOTOS_MAX"] + config["ISSUE_FILES_MAX"]
     return files * config["ISSUE_UPLOAD_MAX_BYTES"] + config["MAX_CONTENT_LENGTH"]  # and room for the rest
 

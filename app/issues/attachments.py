@@ -9,7 +9,7 @@ What a person sends is never stored or served as sent:
   bombs, turned upright (its EXIF orientation), resized and encoded again as a JPEG without any
   metadata: no EXIF (camera, time, GPS position), no XMP, no comments, no colour profile (colours
   are converted to sRGB first, which browsers assume). A 400 px thumbnail is made beside it.
-- A PDF is stored as sent after a light check (see `check_pdf` for why that is enough here).
+- A PDF is stored as sent after a check for scripts, actions and attached files (`check_pdf`).
 
 Nothing is saved half: every file of a submission is checked and converted in memory first; one bad
 file and none is stored, with the reason next to its field. Files are then written to the store
@@ -36,7 +36,7 @@ from PIL import Image, ImageCms, ImageOps
 from app.accounts.models import User
 from app.errors import DomainError
 from app.extensions import db
-from app.issues import storage
+from app.issues import pdf_check, storage
 from app.issues.attachment_models import LARGE, THUMB, AttachmentKind, IssueAttachment
 from app.issues.models import Issue, lock_issue
 from app.templating import file_size
@@ -56,8 +56,6 @@ UNREADABLE = _l("This photo could not be read. It may be damaged: try another on
 
 _SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 _PDF_HEADER = re.compile(rb"%PDF-[12]\.\d")
-# Actions a PDF reader may run on opening (scripts, launching programs) and files hidden inside.
-_PDF_ACTIVE = re.compile(rb"/(?:JavaScript|JS|Launch|EmbeddedFiles?)(?![A-Za-z0-9])")
 
 
 @dataclass
@@ -205,24 +203,32 @@ def prepare_photo(data: bytes, text: str, max_pixels: int) -> Prepared:
 
 
 def check_pdf(data: bytes, text: str) -> Prepared:
-    """A light check that the file is a PDF, enough for how we handle it.
+    """A light check that the file is a PDF with nothing in it that acts by itself.
 
     We never open, parse or render a PDF on the server (so no PDF parser's bugs are in reach of an
     upload), and we serve it only as a download: `Content-Disposition: attachment`, the type
     `application/pdf`, `X-Content-Type-Options: nosniff` and a sandboxing Content-Security-Policy,
     so no browser shows it as a page of this site or runs anything in it here. What the check must
     keep out is a file that is not a PDF at all (a renamed program, an HTML page): it must begin with
-    the PDF header and end with the end-of-file marker, as every PDF writer makes it. Scripts and
-    attached files that a PDF reader would open are refused when they are visible in the file (a
-    compressed object can hide them; the reader's own protections are the last line there).
+    the PDF header and end with the end-of-file marker, as every PDF writer makes it. Scripts, actions
+    and attached files that a PDF reader would run or open are refused, also when their names are
+    escaped or their objects compressed (app/issues/pdf_check.py says how, and where that stops).
     """
     if not _PDF_HEADER.match(data[:8]) or b"%%EOF" not in data[-1024:]:
         raise DomainError(_("This PDF could not be read. It may be damaged: save it again and try once more."))
-    if _PDF_ACTIVE.search(data):
+    finding = pdf_check.inspect(data)
+    if finding is pdf_check.Finding.ACTIVE:
         raise DomainError(
             _(
                 "This PDF contains a script or attached files. Save it again without them (for example with"
                 " 'Print to PDF') and try once more."
+            )
+        )
+    if finding is pdf_check.Finding.UNCHECKABLE:
+        raise DomainError(
+            _(
+                "This PDF is packed in a way we cannot check. Save it again (for example with 'Print to PDF')"
+                " and try once more."
             )
         )
     return Prepared(

@@ -3,7 +3,9 @@
 Where a job runs depends on the configuration, never on the caller:
 - `JOBS_SYNC` (tests): at once, in the caller's thread (after the commit for `enqueue_after_commit`);
 - `REDIS_URL` set: on the RQ queue `JOBS_QUEUE`; a `flask jobs worker` runs it inside the app;
-- neither: in a daemon thread of the web process (the embedded default: nothing else to run).
+- neither: in a daemon thread of the web process (the embedded default: nothing else to run); outside a
+  request (a `flask` command, the scheduler thread, another job) at once in the caller's thread instead, since
+  a daemon thread dies with a command that ends, leaving its mail claimed and unsent until the lease runs out.
 
 In every mode the job runs the same way (`app.jobs.runner`): outside any request, in an app context of its
 own, by the dotted path of a module-level function, with arguments that survive a JSON round trip. So a
@@ -18,7 +20,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, has_request_context
 
 from app.jobs import runner
 
@@ -89,6 +91,9 @@ def rq_queue(app: Flask):
 def _dispatch(app: Flask, path: str, args: list, kwargs: dict, timeout=None, ttl=None, description=None) -> str | None:
     kind = mode(app)
     if kind == "sync":
+        runner.call_in_process(app, path, args, kwargs)
+        return None
+    if kind == "thread" and not has_request_context():
         runner.call_in_process(app, path, args, kwargs)
         return None
     if kind == "thread":

@@ -1,8 +1,19 @@
-"""What the administrator sees of the outbox, and sending a failed mail again."""
+"""What the administrator sees of the outbox, and sending a failed mail again.
+
+An account mail (kind "system": a link to choose a password, to log in or to confirm an address, or a
+moderator's notice) is never sent again from here. Its body is emptied once it fails, because the link in it
+must not stay readable in the database, and by the time the administrator acts such a link no longer works
+anyway (PASSWORD_RESET_MAX_AGE). Sending it again would deliver an empty or dead mail: it is taken off the
+list instead ("cancelled", with the reason as its last error), and the person can ask for a new link.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import timedelta
+
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -13,6 +24,7 @@ from app.mail.queueing import deliver_after_commit
 from app.models_common import utcnow
 
 OLDEST_PENDING = 20
+NOT_SENT_AGAIN = "not sent again: an account mail's link is not kept, and it no longer works; ask for a new one"
 
 STATUS_LABELS = {
     OutboxStatus.PENDING.value: _l("Waiting to be sent"),
@@ -56,18 +68,52 @@ def _again(mail: OutboxMail) -> None:
     mail.claimed_at = None
 
 
+def can_send_again(mail: OutboxMail) -> bool:
+    """Whether sending this failed mail again delivers what it should (see the module's docstring)."""
+    if mail.kind != "system":
+        return True
+    max_age = timedelta(seconds=current_app.config["PASSWORD_RESET_MAX_AGE"])
+    return bool(mail.body) and mail.created_at > utcnow() - max_age  # only one failed before bodies were emptied
+
+
+def _cancel(mail: OutboxMail) -> None:
+    mail.status, mail.body, mail.last_error = OutboxStatus.CANCELLED.value, "", NOT_SENT_AGAIN
+
+
 def send_again(mail: OutboxMail) -> None:
-    """Put one failed mail back in line; it goes out after the commit."""
+    """Put one failed mail back in line; it goes out after the commit. An account mail whose link is gone is
+    taken off the list instead: DomainError says so (the change stands once committed)."""
     if mail.status != OutboxStatus.FAILED.value:
         raise DomainError(_("Only a mail that failed can be sent again."))
+    if not can_send_again(mail):
+        _cancel(mail)
+        raise DomainError(
+            _(
+                "The mail to %(address)s is not sent again: the link in it no longer works. It is taken off the"
+                " list. The person can ask for a new link.",
+                address=mail.to_address,
+            )
+        )
     _again(mail)
     deliver_after_commit()
 
 
-def send_all_failed_again() -> int:
+@dataclass
+class SentAgain:
+    sent: int  # back in line
+    cancelled: int  # account mails whose link is gone: taken off the list
+
+
+def send_all_failed_again() -> SentAgain:
     mails = db.session.scalars(sa.select(OutboxMail).where(OutboxMail.status == OutboxStatus.FAILED.value)).all()
+    result = SentAgain(0, 0)
     for mail in mails:
-        _again(mail)
-    if mails:
+        if can_send_again(mail):
+            _again(mail)
+            result.sent += 1
+        else:
+            _cancel(mail)
+            result.cancelled += 1
+    if result.sent:
         deliver_after_commit()
-    return len(mails)
+    return result

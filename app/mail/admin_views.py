@@ -45,6 +45,7 @@ def send_again(mail_id: int):
     try:
         service.send_again(mail)
     except DomainError as error:
+        db.session.commit()  # an account mail whose link is gone was taken off the list
         flash(error.message, "error")
         return redirect(url_for("admin_mail.index"))
     db.session.commit()
@@ -58,7 +59,19 @@ def send_all_again():
     require("mail.admin")
     if not DecisionForm().validate_on_submit():
         abort(400)
-    count = service.send_all_failed_again()
+    result = service.send_all_failed_again()
     db.session.commit()
-    flash(ngettext("%(num)d mail is sent again.", "%(num)d mails are sent again.", count), "success")
+    if result.sent or not result.cancelled:
+        flash(ngettext("%(num)d mail is sent again.", "%(num)d mails are sent again.", result.sent), "success")
+    if result.cancelled:
+        flash(
+            ngettext(
+                "%(num)d account mail is not sent again: the link in it no longer works. It is taken off the"
+                " list; the person can ask for a new link.",
+                "%(num)d account mails are not sent again: the links in them no longer work. They are taken off"
+                " the list; the people can ask for a new link.",
+                result.cancelled,
+            ),
+            "warning",
+        )
     return redirect(url_for("admin_mail.index"))

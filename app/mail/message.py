@@ -21,7 +21,8 @@ from werkzeug.routing import BuildError
 
 from app.mail.language import in_language_of
 from app.models_common import utcnow
-from app.notifications.unsubscribe import topic_label, unsubscribe_url
+from app.notifications.models import Delivery
+from app.notifications.unsubscribe import DIGEST_TOPICS, topic_label, unsubscribe_url
 from app.urls import absolute_url, base_url
 
 # Long lines are allowed up to SMTP's own limit (998), so that the List-Unsubscribe address is never folded
@@ -69,11 +70,16 @@ def build(row, subject: str, body: str, user=None) -> tuple[EmailMessage, str]:
 def _footer(topic: str, unsubscribe: str, user) -> str:
     """In the recipient's language (users.language), whoever's request or job sends the mail."""
     with in_language_of(user):
-        return "-- \n" + _(
-            'You get this e-mail because of your choice for "%(topic)s".\n'
-            "Stop these e-mails: %(unsubscribe)s\n"
-            "Choose which e-mails you get: %(preferences)s",
-            topic=topic_label(topic),
-            unsubscribe=unsubscribe,
-            preferences=preferences_url(),
-        )
+        if topic in DIGEST_TOPICS:
+            # The digest itself names the kinds of message it holds; its link stops all of them at once.
+            if DIGEST_TOPICS[topic] == Delivery.DAILY:
+                lines = [_("Stop this daily overview (all the kinds of message above): %(url)s", url=unsubscribe)]
+            else:
+                lines = [_("Stop this weekly overview (all the kinds of message above): %(url)s", url=unsubscribe)]
+        else:
+            lines = [
+                _("You get this e-mail for: %(topic)s.", topic=topic_label(topic)),
+                _("Stop these e-mails: %(url)s", url=unsubscribe),
+            ]
+        lines.append(_("Choose which e-mails you get: %(url)s", url=preferences_url()))
+        return "-- \n" + "\n".join(lines)

@@ -13,6 +13,8 @@ from email.message import EmailMessage
 
 from flask import current_app
 
+SMTP_TIMEOUT = 10  # seconds for each step of talking to the mail server (app/mail/sender.py sizes batches by it)
+
 
 @dataclass(frozen=True)
 class Mail:
@@ -106,7 +108,7 @@ class Transport:
     def _connect(self):
         cfg = self.config
         smtp_class = smtplib.SMTP_SSL if cfg["MAIL_USE_SSL"] else smtplib.SMTP
-        smtp = self._stack.enter_context(smtp_class(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=10))
+        smtp = self._stack.enter_context(smtp_class(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=SMTP_TIMEOUT))
         if cfg["MAIL_USE_TLS"] and not cfg["MAIL_USE_SSL"]:
             smtp.starttls()
         if cfg["MAIL_USERNAME"]:

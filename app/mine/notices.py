@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.notifications.describe import describe, event_options, prepare
-from app.notifications.forms import DELIVERY_LABELS
+from app.notifications.forms import delivery_label
 from app.notifications.inbox import Item, unread_count
 from app.notifications.kinds import TOPICS
 from app.notifications.models import Event, Notification
@@ -62,6 +62,6 @@ class MailChoice:
 def mail_choices(user) -> list[MailChoice]:
     """Each topic this person may choose, with how its mail comes (their choice or the default): one query."""
     return [
-        MailChoice(key, str(TOPICS[key].label), str(DELIVERY_LABELS[delivery]))
+        MailChoice(key, str(TOPICS[key].label), str(delivery_label(TOPICS[key], delivery)))
         for key, delivery in choices_of(user).items()
     ]

@@ -10,6 +10,11 @@ leaves neither notification nor mail. It
    visibility and the person's choice are checked again); for those who want no mail it is marked as
    decided, and daily or weekly readers get it in their digest.
 
+"At once" is not one mail per event: a busy issue (every answer reaches its author, followers and supporters)
+would flood them. A mail waits NOTIFICATION_MAIL_DELAY (2 minutes) before it goes, and while it waits (pending,
+not yet claimed by a worker) a new notification of the same topic for the same person joins it (its `refs`):
+one mail then tells of several things (app/notifications/mails.py writes one line for each).
+
 Who hears of what:
 - a reaction on an issue: its author; an answer by a partner or the municipality: its author, followers and
   supporters, and when placed under a reaction, that reaction's author; a reply: the author of the reaction
@@ -26,7 +31,10 @@ Who hears of what:
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.orm import aliased
 
 from app.accounts.models import Membership, MembershipStatus, Role, User
@@ -53,6 +61,8 @@ WORKING_GROUP = ("consent_opened", "objection_raised", "objection_answered")
 GROUP_ROLES = (Role.WIJKREGISSEUR.value, Role.FACILITATOR.value, Role.WETHOUDER.value)
 # Inside the rules' subqueries: not the outer query's users (no correlation between the two).
 _PERSON = aliased(User)
+DEFAULT_MAIL_DELAY = 120  # seconds an instant mail waits for more of the same (NOTIFICATION_MAIL_DELAY)
+MOST_PER_MAIL = 50  # notifications one mail tells of; more start a new mail
 
 
 def fan_out(event: Event) -> list[Notification]:
@@ -96,14 +106,47 @@ def fan_out(event: Event) -> list[Notification]:
     ]
     notifications = list(db.session.scalars(sa.insert(Notification).returning(Notification), rows))
 
-    from app.mail import queue_mail
-
-    by_user = {user.id: user for user, _chosen in people}
-    for note in notifications:
-        if delivery[note.user_id] is Delivery.INSTANT:
-            user = by_user[note.user_id]
-            queue_mail(kind="notification", to=user.email, user=user, refs=[note.id], topic=topic)
+    instant = [note for note in notifications if delivery[note.user_id] is Delivery.INSTANT]
+    if instant:
+        _queue_mails(instant, {user.id: user for user, _chosen in people}, topic)
     return notifications
+
+
+def _queue_mails(notes: list[Notification], by_user: dict[int, User], topic: str) -> None:
+    """One mail per person: added to the mail of this topic still waiting for them, or a new one that waits
+    NOTIFICATION_MAIL_DELAY for more."""
+    from app.mail import queue_mail
+    from app.mail.models import OutboxMail, OutboxStatus
+
+    waiting = (
+        sa.select(OutboxMail)
+        .where(
+            OutboxMail.kind == "notification",
+            OutboxMail.status == OutboxStatus.PENDING.value,
+            OutboxMail.attempts == 0,  # not one waiting to be tried again: that may take hours
+            OutboxMail.topic == topic,
+            OutboxMail.user_id.in_([note.user_id for note in notes]),
+        )
+        .order_by(OutboxMail.id)
+    )
+    if db.session.get_bind().dialect.name == "postgresql":
+        # a worker claiming one of them right now has it locked: skip it and start a new mail instead
+        waiting = waiting.with_for_update(skip_locked=True)
+    open_mail = {}
+    for row in db.session.scalars(waiting):
+        if len(row.refs or ()) < MOST_PER_MAIL:
+            open_mail.setdefault(row.user_id, row)
+    delay = current_app.config.get("NOTIFICATION_MAIL_DELAY", DEFAULT_MAIL_DELAY)
+    for note in notes:
+        row = open_mail.get(note.user_id)
+        if row is not None:
+            row.refs = [*row.refs, note.id]  # a new list: the JSON column sees the change
+            continue
+        user = by_user[note.user_id]
+        row = queue_mail(kind="notification", to=user.email, user=user, refs=[note.id], topic=topic)
+        if delay:
+            row.next_attempt_at = utcnow() + timedelta(seconds=delay)
+        open_mail[note.user_id] = row
 
 
 # --- the rules -------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from flask import url_for
 from flask_babel import force_locale
 from sqlalchemy.orm import selectinload
 
+from app.accounts.models import Membership
 from app.agendas.models import ConsentAnswer
 from app.extensions import db
 from app.issues.models import Comment
@@ -45,7 +46,7 @@ def event_options(path=None) -> list:
         load(Event.comment),
         load(Event.covenant),
         load(Event.agenda),
-        load(Event.membership),
+        load(Event.membership).selectinload(Membership.organisation),  # its name is in the line
         load(Event.actor),
         load(Event.process),
     ]

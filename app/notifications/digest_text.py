@@ -16,7 +16,6 @@ from flask_babel import gettext as _
 from app.notifications.describe import describe
 from app.notifications.kinds import TOPICS
 from app.notifications.models import Delivery, Event, Notification
-from app.notifications.unsubscribe import unsubscribe_url
 
 RULE = "=" * 40
 
@@ -111,13 +110,11 @@ def render_digest(reader, entries: list[DigestEntry], choices: dict[str, Deliver
             lines.append("")
     topics = [t for t in TOPICS if t in choices]  # in the order of the preferences page
     labels = ", ".join(str(TOPICS[t].label) for t in topics)
-    # The outbox adds the footer: the one-click link that stops this digest, and the preferences page.
+    # The outbox adds the footer: the one link that stops this whole digest (all the topics named here; a
+    # topic alone is switched off on the preferences page), and the preferences page.
     lines.append(
         _("You get this overview every day for: %(topics)s.", topics=labels)
         if daily
         else _("You get this overview every week for: %(topics)s.", topics=labels)
     )
-    for topic in topics:
-        url = unsubscribe_url(reader.id, topic)
-        lines.append(_("No more mail about “%(topic)s”: %(url)s", topic=TOPICS[topic].label, url=url))
     return subject, "\n".join(lines) + "\n"

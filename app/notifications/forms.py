@@ -16,6 +16,15 @@ DELIVERY_LABELS = {
     Delivery.WEEKLY: _l("Once a week, in one e-mail"),
     Delivery.NONE: _l("No e-mail (you still see it on this website)"),
 }
+# A morning topic (kinds.Topic.morning) comes as a mail of its own, not in the daily overview.
+MORNING_LABEL = _l("Every morning, a separate e-mail")
+
+
+def delivery_label(topic, delivery: Delivery):
+    """How mail of this topic comes, in words (lazy): the morning topics' daily mail is a separate one."""
+    if topic.morning and delivery == Delivery.DAILY:
+        return MORNING_LABEL
+    return DELIVERY_LABELS[delivery]
 
 
 def field_name(topic_key: str) -> str:
@@ -42,7 +51,7 @@ def preferences_form(topics, choices: dict, language: str, **kwargs) -> Preferen
             RadioField(
                 topic.label,
                 description=topic.hint,
-                choices=options((d.value, DELIVERY_LABELS[d]) for d in topic.deliveries),
+                choices=options((d.value, delivery_label(topic, d)) for d in topic.deliveries),
                 validators=[InputRequired()],
             ),
         )

@@ -22,6 +22,8 @@ class Topic:
     roles: tuple[str, ...] | None = None
     # The ways it may come: a morning summary exists once a day, so it is daily or not at all.
     deliveries: tuple[Delivery, ...] = tuple(Delivery)
+    # A mail of its own every morning (app/notifications/summary.py), never part of a daily or weekly digest.
+    morning: bool = False
 
 
 TOPICS: dict[str, Topic] = {
@@ -63,10 +65,11 @@ TOPICS: dict[str, Topic] = {
         Topic(
             "moderation_summary",
             _l("What waits for moderation"),
-            _l("Every morning: reports, held contributions and memberships waiting for you."),
+            _l("Every morning: reported contributions, contributions to check and memberships to approve."),
             Delivery.DAILY,
             roles=("wijkregisseur", "admin"),
             deliveries=(Delivery.DAILY, Delivery.NONE),
+            morning=True,
         ),
         Topic(
             "waiting_reminder",
@@ -75,6 +78,7 @@ TOPICS: dict[str, Topic] = {
             Delivery.DAILY,
             roles=("wijkregisseur", "admin"),
             deliveries=(Delivery.DAILY, Delivery.NONE),
+            morning=True,
         ),
     )
 }

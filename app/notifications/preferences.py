@@ -59,6 +59,13 @@ def choices_of(user) -> dict[str, Delivery]:
     return {t.key: Delivery(rows[t.key]) if t.key in rows else t.default for t in topics_for(user.role)}
 
 
+def in_digest(user, delivery: Delivery) -> list:
+    """The topics (kinds.Topic) this person now gets in the daily or the weekly digest, in the order of the
+    preferences page: what that digest's stop link switches off. The morning mails (moderation summary,
+    Groene Loper reminder) are mails of their own, with their own stop link, and are not among them."""
+    return [TOPICS[key] for key, chosen in choices_of(user).items() if chosen == delivery and not TOPICS[key].morning]
+
+
 def topics_of(user) -> list:
     """The topics this person may choose (moderator summaries only for moderators)."""
     return topics_for(user.role)

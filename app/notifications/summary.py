@@ -19,7 +19,8 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask_babel import force_locale, ngettext
+from babel.lists import format_list
+from flask_babel import force_locale, get_locale, ngettext
 from flask_babel import gettext as _
 
 from app.accounts.models import User
@@ -72,43 +73,58 @@ def _work_waiting() -> dict[str, int]:
     }
 
 
-# (key, the rule that lets someone act on it, the endpoint of the work)
+# (key, the rule that lets someone act on it, the place of the work: endpoint and its values, as the work
+# overview's links have them: app/templates/dashboard/_counts.html)
 _WORK = (
-    ("reports", "moderation.act", "moderation.index"),
-    ("pending", "moderation.act", "moderation.index"),
-    ("held", "moderation.act", "moderation.index"),
-    ("memberships", "membership.decide", "admin.memberships"),
+    ("reports", "moderation.act", ("moderation.index", {"_anchor": "reported-title"})),
+    ("pending", "moderation.act", ("moderation.index", {"_anchor": "pending-title"})),
+    ("held", "moderation.act", ("moderation.index", {"_anchor": "changes"})),
+    ("memberships", "membership.decide", ("admin.memberships", {"status": "pending"})),
 )
 
 
 def _work_label(key: str, n: int) -> str:
+    """One line of the body: the words of the work overview, so mail and page name the work alike."""
     if key == "reports":
-        return ngettext("%(num)d contribution with open reports", "%(num)d contributions with open reports", n)
+        return ngettext("%(num)d reported contribution", "%(num)d reported contributions", n)
     if key == "pending":
         return ngettext(
-            "%(num)d contribution of a new participant waits for a check",
-            "%(num)d contributions of new participants wait for a check",
-            n,
+            "%(num)d contribution of a new account to check", "%(num)d contributions of new accounts to check", n
         )
     if key == "held":
-        return ngettext("%(num)d change waits for a check", "%(num)d changes wait for a check", n)
-    return ngettext(
-        "%(num)d request to represent an organisation waits for approval",
-        "%(num)d requests to represent an organisation wait for approval",
-        n,
-    )
+        return ngettext(
+            "%(num)d change to a checked contribution to check", "%(num)d changes to checked contributions to check", n
+        )
+    return ngettext("%(num)d request to represent an organisation", "%(num)d requests to represent an organisation", n)
+
+
+def _subject_part(key: str, n: int) -> str:
+    """What waits, short enough for a subject line."""
+    if key == "reports":
+        return ngettext("%(num)d reported contribution", "%(num)d reported contributions", n)
+    if key == "pending":
+        return ngettext("%(num)d contribution of a new account", "%(num)d contributions of new accounts", n)
+    if key == "held":
+        return ngettext("%(num)d changed contribution", "%(num)d changed contributions", n)
+    return ngettext("%(num)d membership", "%(num)d memberships", n)
+
+
+def summary_subject(mine: list[tuple[str, int]]) -> str:
+    """E.g. "3 reported contributions and 2 memberships wait for you", in the current language."""
+    things = format_list([_subject_part(key, n) for key, n in mine], locale=str(get_locale()))
+    waiting = sum(n for _key, n in mine)
+    return ngettext("%(things)s waits for you", "%(things)s wait for you", waiting, things=things)
 
 
 def summary_text(user, counts: dict[str, int]) -> tuple[str, str] | None:
     """(subject, body) of one person's summary in the current language; None when nothing waits for them."""
-    mine = [(key, counts[key], endpoint) for key, rule, endpoint in _WORK if counts[key] and can(user, rule)]
+    mine = [(key, counts[key], place) for key, rule, place in _WORK if counts[key] and can(user, rule)]
     if not mine:
         return None
-    total = sum(n for _key, n, _endpoint in mine)
-    subject = ngettext("Moderation: %(num)d thing waits for you", "Moderation: %(num)d things wait for you", total)
+    subject = summary_subject([(key, n) for key, n, _place in mine])
     lines = [_("Hello %(name)s,", name=user.display_name), "", _("This is what waits for you this morning:"), ""]
-    for key, n, endpoint in mine:
-        lines += [f"- {_work_label(key, n)}", f"  {absolute_url(endpoint)}"]
+    for key, n, (endpoint, values) in mine:
+        lines += [f"- {_work_label(key, n)}", f"  {absolute_url(endpoint, **values)}"]
     lines += ["", _("Everything that waits for you: %(url)s", url=absolute_url("dashboard.index"))]
     return subject, "\n".join(lines) + "\n"
 
@@ -137,9 +153,10 @@ def run_moderation_summary(now: datetime | None = None) -> dict:
 def reminder_text(user, rows: list, total: int, days: int) -> tuple[str, str]:
     """(subject, body) of the reminder in the current language: `rows` are (issue, working days), oldest first."""
     subject = ngettext(
-        "Groene Loper: %(num)d resident waits for an answer",
-        "Groene Loper: %(num)d residents wait for an answer",
+        "%(num)d issue by a resident waits longer than %(days)d working days for an answer",
+        "%(num)d issues by residents wait longer than %(days)d working days for an answer",
         total,
+        days=days,
     )
     lines = [
         _("Hello %(name)s,", name=user.display_name),
@@ -169,7 +186,7 @@ def reminder_text(user, rows: list, total: int, days: int) -> tuple[str, str]:
     if more > 0:
         lines += [
             "",
-            _("And %(num)d more: %(url)s", num=more, url=absolute_url("dashboard.index")),
+            _("And %(num)d more: %(url)s", num=more, url=absolute_url("dashboard.waiting")),
         ]
     lines += ["", _("A short first answer helps already.")]
     return subject, "\n".join(lines) + "\n"

@@ -9,6 +9,7 @@ and are shortened to one line here. Every kind in KINDS has its own words (tests
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from app.agendas.models import Agenda, horizon_label
 from app.text import plain_excerpt
@@ -132,21 +133,48 @@ def _reply(event, reader_id, context):
     return _("Someone replied to your reaction on “%(title)s”", title=title), _comment_link(event)
 
 
-def _shortlisted(event, reader_id, _context):
-    title, mine, why = _title(event), _mine(event, reader_id), _short(event.data.get("rationale"))
-    if mine:
-        text = (
-            _("Your issue “%(title)s” was chosen for the agenda: %(why)s", title=title, why=why)
-            if why
-            else _("Your issue “%(title)s” was chosen for the agenda", title=title)
-        )
+# A decision on an issue, with the words it came with: four full sentences each (the author's and others',
+# with and without the rationale or reason), because a translation needs whole sentences.
+DECISIONS = {
+    "issue_shortlisted": (
+        "rationale",
+        _l("Your issue “%(title)s” was chosen for the agenda: %(why)s"),
+        _l("Your issue “%(title)s” was chosen for the agenda"),
+        _l("The issue “%(title)s” was chosen for the agenda: %(why)s"),
+        _l("The issue “%(title)s” was chosen for the agenda"),
+    ),
+    "issue_declined": (
+        "reason",
+        _l("Your issue “%(title)s” was not chosen: %(why)s"),
+        _l("Your issue “%(title)s” was not chosen"),
+        _l("The issue “%(title)s” was not chosen: %(why)s"),
+        _l("The issue “%(title)s” was not chosen"),
+    ),
+    "issue_feedback": (
+        "feedback",
+        _l("The neighbourhood director wrote feedback on your issue “%(title)s”: %(what)s"),
+        _l("The neighbourhood director wrote feedback on your issue “%(title)s”"),
+        _l("The neighbourhood director wrote feedback on the issue “%(title)s”: %(what)s"),
+        _l("The neighbourhood director wrote feedback on the issue “%(title)s”"),
+    ),
+    "issue_reopened": (
+        "reason",
+        _l("Your issue “%(title)s” is open again: %(why)s"),
+        _l("Your issue “%(title)s” is open again"),
+        _l("The issue “%(title)s” is open again: %(why)s"),
+        _l("The issue “%(title)s” is open again"),
+    ),
+}
+
+
+def _decision(event, reader_id, _context):
+    field, mine_why, mine, theirs_why, theirs = DECISIONS[event.kind]
+    why = _short(event.data.get(field))
+    if _mine(event, reader_id):
+        words = mine_why if why else mine
     else:
-        text = (
-            _("The issue “%(title)s” was chosen for the agenda: %(why)s", title=title, why=why)
-            if why
-            else _("The issue “%(title)s” was chosen for the agenda", title=title)
-        )
-    return text, _issue_link(event)
+        words = theirs_why if why else theirs
+    return str(words) % {"title": _title(event), "why": why, "what": why}, _issue_link(event)
 
 
 def _merged(event, reader_id, context):
@@ -165,57 +193,6 @@ def _merged(event, reader_id, context):
         if mine
         else _("The issue “%(title)s” was merged with another issue", title=title)
     )
-    return text, _issue_link(event)
-
-
-def _declined(event, reader_id, _context):
-    title, mine, why = _title(event), _mine(event, reader_id), _short(event.data.get("reason"))
-    if mine:
-        text = (
-            _("Your issue “%(title)s” was not chosen: %(why)s", title=title, why=why)
-            if why
-            else _("Your issue “%(title)s” was not chosen", title=title)
-        )
-    else:
-        text = (
-            _("The issue “%(title)s” was not chosen: %(why)s", title=title, why=why)
-            if why
-            else _("The issue “%(title)s” was not chosen", title=title)
-        )
-    return text, _issue_link(event)
-
-
-def _feedback(event, reader_id, _context):
-    title, mine, what = _title(event), _mine(event, reader_id), _short(event.data.get("feedback"))
-    if mine:
-        text = (
-            _("The neighbourhood director wrote feedback on your issue “%(title)s”: %(what)s", title=title, what=what)
-            if what
-            else _("The neighbourhood director wrote feedback on your issue “%(title)s”", title=title)
-        )
-    else:
-        text = (
-            _("The neighbourhood director wrote feedback on the issue “%(title)s”: %(what)s", title=title, what=what)
-            if what
-            else _("The neighbourhood director wrote feedback on the issue “%(title)s”", title=title)
-        )
-    return text, _issue_link(event)
-
-
-def _reopened(event, reader_id, _context):
-    title, mine, why = _title(event), _mine(event, reader_id), _short(event.data.get("reason"))
-    if mine:
-        text = (
-            _("Your issue “%(title)s” is open again: %(why)s", title=title, why=why)
-            if why
-            else _("Your issue “%(title)s” is open again", title=title)
-        )
-    else:
-        text = (
-            _("The issue “%(title)s” is open again: %(why)s", title=title, why=why)
-            if why
-            else _("The issue “%(title)s” is open again", title=title)
-        )
     return text, _issue_link(event)
 
 
@@ -375,11 +352,11 @@ TEXTS = {
     "issue_reaction": _reaction,
     "issue_answered": _answered,
     "comment_reply": _reply,
-    "issue_shortlisted": _shortlisted,
+    "issue_shortlisted": _decision,
     "issue_merged": _merged,
-    "issue_declined": _declined,
-    "issue_feedback": _feedback,
-    "issue_reopened": _reopened,
+    "issue_declined": _decision,
+    "issue_feedback": _decision,
+    "issue_reopened": _decision,
     "issue_withdrawn": _withdrawn,
     "consent_opened": _consent_opened,
     "objection_raised": _objection_raised,

@@ -109,7 +109,8 @@ def is_subscribed(subscription: Subscription) -> bool:
     """Whether mail of this kind still reaches the person."""
     deliveries = _deliveries(subscription.user)
     if subscription.is_digest:
-        return DIGEST_TOPICS[subscription.topic].value in deliveries.values()
+        gathered = DIGEST_TOPICS[subscription.topic].value
+        return any(chosen == gathered for key, chosen in deliveries.items() if not TOPICS[key].morning)
     return deliveries.get(subscription.topic, Delivery.NONE.value) != Delivery.NONE.value
 
 
@@ -121,7 +122,10 @@ def unsubscribe(subscription: Subscription) -> list[str]:
     user = subscription.user
     if subscription.is_digest:
         gathered = DIGEST_TOPICS[subscription.topic].value
-        topics = [key for key, delivery in _deliveries(user).items() if delivery == gathered]
+        # the topics in that digest: the morning mails are mails of their own, with their own stop link
+        topics = [
+            key for key, delivery in _deliveries(user).items() if delivery == gathered and not TOPICS[key].morning
+        ]
     else:
         topics = [subscription.topic]
     for topic in topics:

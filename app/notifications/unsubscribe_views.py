@@ -14,7 +14,8 @@ from flask import Blueprint, current_app, render_template, request, url_for
 from werkzeug.routing import BuildError
 
 from app.extensions import csrf, db, limiter
-from app.notifications.unsubscribe import is_subscribed, subscription_for, unsubscribe
+from app.notifications.preferences import in_digest
+from app.notifications.unsubscribe import DIGEST_TOPICS, is_subscribed, subscription_for, unsubscribe
 from app.policy import require
 
 bp = Blueprint("unsubscribe", __name__, url_prefix="/unsubscribe")
@@ -40,15 +41,18 @@ def page(token: str):
     if subscription is None:
         return render_template("notifications/unsubscribe_invalid.html", preferences=_preferences_path()), 404
     require("mail.unsubscribe", subscription)
+    # A digest's link stops every kind of message it holds: both pages name them (read before they stop).
+    topics = in_digest(subscription.user, DIGEST_TOPICS[subscription.topic]) if subscription.is_digest else []
     if request.method == "GET":
         return render_template(
             "notifications/unsubscribe.html",
             subscription=subscription,
             subscribed=is_subscribed(subscription),
+            topics=topics,
             preferences=_preferences_path(),
         )
     unsubscribe(subscription)
     db.session.commit()
     return render_template(
-        "notifications/unsubscribed.html", subscription=subscription, preferences=_preferences_path()
+        "notifications/unsubscribed.html", subscription=subscription, topics=topics, preferences=_preferences_path()
     )
