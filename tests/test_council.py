@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from app.council import decisions, services
 from app.council.models import CouncilPosition
 from app.extensions import db
+from app.workdays import today as local_today
 from tests.conftest import make_issue, make_process, make_user, page_text
 
 INTERIM = {"interim": (date(2027, 2, 1), date(2027, 2, 28))}
@@ -216,7 +217,7 @@ def test_bad_input_gets_a_message_next_to_the_field_and_saves_nothing(
     if changes.get("issues") == "ELSEWHERE":
         changes = {"issues": f"{setting.chosen.id}, {setting.elsewhere.id}"}
     if changes.get("decided_on") == "FUTURE":
-        changes = {"decided_on": (date.today() + timedelta(days=30)).isoformat()}
+        changes = {"decided_on": (local_today() + timedelta(days=30)).isoformat()}
     auth.login_as("council")
     response = client.post("/council/positions/new", data=form(setting, **changes))
     assert response.status_code == 200

@@ -6,13 +6,13 @@ otherwise by their role, and never by their e-mail address.
 
 import io
 import re
-from datetime import date
 
 import pytest
 from pypdf import PdfReader
 
 from app.accounts.models import User
 from app.extensions import db
+from app.workdays import today as local_today
 from tests.conftest import PASSWORD
 from tests.covenant_helpers import make_covenant, open_covenant, sign_as
 
@@ -168,7 +168,7 @@ def test_a_covenant_that_commits_municipal_money_shows_the_council_decision(app,
             council.PositionData(
                 process_id=world.process.id,
                 kind="council_decision",
-                decided_on=date.today(),
+                decided_on=local_today(),
                 reference="2027/004",
                 title="Raadsbesluit convenant fietspad",
                 outcome="approved",

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 
 from app.extensions import db
+from app.workdays import today as local_today
 from tests.conftest import make_organisation, make_process, make_user
 from tests.covenant_helpers import make_covenant, open_covenant, sign_all, sign_as
 
@@ -34,7 +35,7 @@ def _approve_in_council(app, world, outcome="approved"):
             council.PositionData(
                 process_id=world.process.id,
                 kind="council_decision",
-                decided_on=__import__("datetime").date.today(),
+                decided_on=local_today(),
                 reference="2026/099",
                 title="Instemming convenant",
                 outcome=outcome,
@@ -312,7 +313,7 @@ def test_the_council_form_links_a_position_to_covenants(app, client, auth):
     data = {
         "process_id": str(world.process.id),
         "kind": "council_decision",
-        "decided_on": __import__("datetime").date.today().isoformat(),
+        "decided_on": local_today().isoformat(),
         "reference": "2026/100",
         "title": "Instemming",
         "outcome": "approved",
@@ -744,7 +745,7 @@ def test_a_decision_dated_before_the_change_does_not_approve_the_new_text(app):
             council.PositionData(
                 process_id=world.process.id,
                 kind="council_decision",
-                decided_on=datetime.date.today() - datetime.timedelta(days=30),
+                decided_on=local_today() - datetime.timedelta(days=30),
                 reference="2026/001",
                 title="Oud besluit",
                 outcome="approved",

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from app.extensions import db
 from app.models_common import utcnow
+from app.workdays import today as local_today
 from tests.conftest import make_issue, make_process, make_user
 from tests.covenant_helpers import make_covenant, open_covenant, sign_as
 from tests.dashboard_helpers import LONG_AGO, build_busy, comment, href, objection, report, section
@@ -41,7 +42,7 @@ def council_decision(app, world, outcome="approved"):
             council.PositionData(
                 process_id=world.process.id,
                 kind="council_decision",
-                decided_on=date.today(),
+                decided_on=local_today(),
                 reference=f"2026/{world.covenant_id:03d}",
                 title="Besluit over het convenant",
                 outcome=outcome,

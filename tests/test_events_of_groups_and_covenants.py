@@ -14,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
+from app.workdays import today as local_today
 from tests.conftest import PASSWORD, make_issue, make_process, make_user
 from tests.test_events_recorded import browser, kinds, login, only, recorded
 
@@ -215,14 +216,13 @@ def edit_text(app, world, extra="\nArtikel 9. De partijen spreken elkaar elk jaa
 
 
 def council_decision(app, world, outcome, reference):
-    from datetime import date
 
     client, _ = browser(app, role="council")
     data = {
         "process_id": str(world.process.id),
         "kind": "council_decision",
         "faction": "",
-        "decided_on": date.today().isoformat(),
+        "decided_on": local_today().isoformat(),
         "reference": reference,
         "title": "Besluit over het convenant",
         "summary": "",

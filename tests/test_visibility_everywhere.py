@@ -15,7 +15,6 @@ import io
 import itertools
 import re
 import zipfile
-from datetime import date
 from types import SimpleNamespace
 
 import pytest
@@ -24,6 +23,7 @@ from flask import url_for
 from werkzeug.routing import AnyConverter, IntegerConverter
 
 from app.extensions import db
+from app.workdays import today as local_today
 from tests.conftest import make_issue, make_user
 
 SECRET = "Q7X"
@@ -130,7 +130,7 @@ def build_world(app, runner) -> SimpleNamespace:
             PositionData(
                 process_id=process_id,
                 kind="motion",
-                decided_on=date.today(),
+                decided_on=local_today(),
                 reference="2026/777",
                 title="Motie over veiligheid in de wijk",
                 outcome="approved",
@@ -391,7 +391,7 @@ def test_the_council_form_lists_no_hidden_issue_and_refuses_its_number(app, clie
         data={
             "process_id": str(world.process_id),
             "kind": "motion",
-            "decided_on": date.today().isoformat(),
+            "decided_on": local_today().isoformat(),
             "reference": "2026/800",
             "title": "Motie over een verborgen onderwerp",
             "outcome": "approved",
@@ -583,7 +583,7 @@ def test_editing_a_council_position_keeps_its_link_to_an_issue_hidden_since(app,
         data={
             "process_id": str(world.process_id),
             "kind": "motion",
-            "decided_on": date.today().isoformat(),
+            "decided_on": local_today().isoformat(),
             "reference": "2026/777",
             "title": "Motie over veiligheid in de wijk, aangepast",
             "outcome": "approved",

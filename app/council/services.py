@@ -39,6 +39,7 @@ from app.issues.models import Issue
 from app.models_common import utcnow
 from app.notifications import events
 from app.processes.models import PHASE_ORDER, PhaseKey, Process, phase_label
+from app.workdays import today as local_today
 
 
 @dataclass
@@ -144,7 +145,7 @@ def _check(data: PositionData) -> tuple[list[Issue], list[Covenant]]:
         raise DomainError(_("Only a position of a faction names a faction. Leave this field empty."), "faction")
     if data.decided_on is None:
         raise DomainError(_("Write the date, for example 2026-03-12."), "decided_on")
-    if data.decided_on > date.today() + timedelta(days=1):
+    if data.decided_on > local_today() + timedelta(days=1):
         raise DomainError(_("The date cannot be in the future. Record a position once it is taken."), "decided_on")
     if not data.reference.strip():
         raise DomainError(_("Write the council's reference, for example 2026/014."), "reference")

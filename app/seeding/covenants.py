@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -16,6 +15,7 @@ from app.covenants.models import MUNICIPALITY, Covenant
 from app.extensions import db
 from app.issues.models import Issue
 from app.seeding.data import SEEDS, issue_titles, read
+from app.workdays import today as local_today
 
 
 def load_demo_covenants(process, password: str, path: Path = SEEDS / "demo_covenants.toml") -> int:
@@ -51,7 +51,7 @@ def load_demo_covenants(process, password: str, path: Path = SEEDS / "demo_coven
                 council.PositionData(
                     process_id=process.id,
                     kind="council_decision",
-                    decided_on=decision.get("decided_on", date.today()),
+                    decided_on=decision.get("decided_on", local_today()),
                     reference=decision["reference"],
                     title=decision["title"],
                     summary=decision.get("summary", ""),
